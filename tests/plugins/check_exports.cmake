@@ -1,0 +1,10 @@
+# Fails unless `nm -D --defined-only PLUGIN` lists exactly herald_plugin_entry_v1.
+execute_process(COMMAND nm -D --defined-only ${PLUGIN} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${PLUGIN}")
+endif()
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL 1 OR NOT out MATCHES " T herald_plugin_entry_v1\n")
+  message(FATAL_ERROR "${PLUGIN} must export exactly herald_plugin_entry_v1, exports:\n${out}")
+endif()
