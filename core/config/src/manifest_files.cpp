@@ -1,0 +1,137 @@
+// Finding manifest files under --config DIR and splitting them into documents.
+#include "loader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace herald::config::detail {
+namespace {
+
+bool is_hidden(const fs::path& p) {
+    auto name = p.filename().string();
+    return !name.empty() && name.front() == '.';
+}
+
+bool has_manifest_extension(const fs::path& p) {
+    auto ext = p.extension().string();
+    return ext == ".yaml" || ext == ".yml";
+}
+
+// Entries of one directory, sorted by name, hidden ones left out. Kubernetes
+// ConfigMap volumes put the real files in `..data`/`..2024_...` directories
+// and link them from the top: skipping hidden names reads each file once.
+std::vector<fs::path> visible_entries(const fs::path& dir, std::error_code& ec) {
+    std::vector<fs::path> out;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (!is_hidden(it->path())) out.push_back(it->path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// Depth-first walk; `seen` holds canonical paths so a file or directory
+// reached twice through symlinks is read once (and symlink loops end).
+void collect(const fs::path& dir, std::set<fs::path>& seen, std::vector<fs::path>& files, Reporter& report) {
+    std::error_code ec;
+    auto entries = visible_entries(dir, ec);
+    if (ec) {
+        report.error(Origin{dir.string(), 0}, "", "cannot list directory: " + ec.message());
+        return;
+    }
+    for (const auto& entry : entries) {
+        std::error_code sec;
+        auto status = fs::status(entry, sec);  // follows symlinks
+        if (sec) continue;                     // dangling link: nothing to read
+        bool is_dir = fs::is_directory(status);
+        if (!is_dir && !(fs::is_regular_file(status) && has_manifest_extension(entry))) continue;
+        auto canonical = fs::canonical(entry, sec);
+        if (sec || !seen.insert(canonical).second) continue;
+        if (is_dir)
+            collect(entry, seen, files, report);
+        else
+            files.push_back(entry);
+    }
+}
+
+// The document number (1-based) holding 0-based `error_line`: count the
+// `---` markers before it, plus one when content precedes the first marker.
+int document_at_line(const std::string& text, int error_line) {
+    std::istringstream in(text);
+    std::string line;
+    int markers = 0;
+    bool content_before_marker = false;
+    for (int n = 0; n <= error_line && std::getline(in, line); ++n) {
+        bool marker = line.compare(0, 3, "---") == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+        if (marker && n < error_line) {
+            ++markers;
+            continue;
+        }
+        auto first = line.find_first_not_of(" \t\r");
+        if (markers == 0 && first != std::string::npos && line[first] != '#' && line[first] != '%')
+            content_before_marker = true;
+    }
+    return std::max(1, markers + (content_before_marker ? 1 : 0));
+}
+
+void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& report) {
+    Origin file_origin{file.string(), 0};
+    std::error_code ec;
+    auto size = fs::file_size(file, ec);
+    if (ec) {
+        report.error(file_origin, "", "cannot read file: " + ec.message());
+        return;
+    }
+    if (size > kMaxManifestBytes) {
+        report.error(file_origin, "",
+                     "file is " + std::to_string(size) + " bytes, above the 4 MiB limit for a manifest file");
+        return;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.good() && !in.eof()) {
+        report.error(file_origin, "", "cannot read file");
+        return;
+    }
+    std::vector<YAML::Node> nodes;
+    try {
+        nodes = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+        // e.msg describes the syntax only; the text itself is never quoted.
+        Origin at{file.string(), document_at_line(text, e.mark.line)};
+        report.error(at, "",
+                     "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                         std::to_string(e.mark.column + 1) + ": " + e.msg);
+        return;
+    }
+    if (nodes.size() > kMaxDocumentsPerFile) {
+        report.error(file_origin, "",
+                     "file has " + std::to_string(nodes.size()) + " YAML documents, above the limit of " +
+                         std::to_string(kMaxDocumentsPerFile));
+        return;
+    }
+    for (size_t i = 0; i < nodes.size(); ++i) {
+        if (nodes[i].IsNull()) continue;  // empty document
+        docs.push_back(Document{Origin{file.string(), static_cast<int>(i + 1)}, nodes[i]});
+    }
+}
+
+}  // namespace
+
+std::vector<Document> read_manifests(const fs::path& dir, Reporter& report) {
+    std::vector<Document> docs;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        report.error(Origin{dir.string(), 0}, "", "config directory does not exist or is not a directory");
+        return docs;
+    }
+    std::set<fs::path> seen{fs::canonical(dir, ec)};
+    std::vector<fs::path> files;
+    collect(dir, seen, files, report);
+    for (const auto& file : files) read_file(file, docs, report);
+    return docs;
+}
+
+}  // namespace herald::config::detail

@@ -1,0 +1,150 @@
+// The plain parts of the model: keys, look-ups, UIDs, durations, masking.
+#include <herald/config/config.hpp>
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace herald::config {
+
+std::string Diagnostic::str() const {
+    std::string out = origin.file;
+    if (origin.document > 0) out += ":" + std::to_string(origin.document);
+    out += ": ";
+    if (!field.empty()) out += field + ": ";
+    out += message;
+    return out;
+}
+
+std::string Provider::key() const { return ns + "/" + name; }
+std::string Alert::key() const { return ns + "/" + name; }
+
+const std::string* Provider::secret_value(std::string_view k) const {
+    auto it = secret.find(std::string(k));
+    return it == secret.end() ? nullptr : &it->second;
+}
+
+const Provider* Config::find_provider(std::string_view ns, std::string_view name) const {
+    for (const auto& p : providers)
+        if (p.ns == ns && p.name == name) return &p;
+    return nullptr;
+}
+
+const Alert* Config::find_alert(std::string_view ns, std::string_view name) const {
+    for (const auto& a : alerts)
+        if (a.ns == ns && a.name == name) return &a;
+    return nullptr;
+}
+
+bool LoadResult::ok() const {
+    return std::none_of(problems.begin(), problems.end(), [](const Diagnostic& d) { return !d.warning; });
+}
+
+std::vector<Diagnostic> LoadResult::errors() const {
+    std::vector<Diagnostic> out;
+    for (const auto& d : problems)
+        if (!d.warning) out.push_back(d);
+    return out;
+}
+
+std::vector<Diagnostic> LoadResult::warnings() const {
+    std::vector<Diagnostic> out;
+    for (const auto& d : problems)
+        if (d.warning) out.push_back(d);
+    return out;
+}
+
+std::string derive_uid(std::string_view ns, std::string_view name) {
+    std::string input = "herald:";
+    input.append(ns).append("/").append(name);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+    // RFC 4122: version 5 (name-based, SHA) in the high nibble of byte 6,
+    // variant 10xx in the high bits of byte 8.
+    digest[6] = static_cast<unsigned char>((digest[6] & 0x0f) | 0x50);
+    digest[8] = static_cast<unsigned char>((digest[8] & 0x3f) | 0x80);
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0x0f];
+    }
+    return out;
+}
+
+// Go's pattern ^([0-9]+(\.[0-9]+)?(ms|s|m))+$ : a sum of number+unit parts.
+std::optional<uint32_t> parse_timeout_ms(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    double total = 0;
+    size_t i = 0;
+    auto is_digit = [&](size_t at) { return at < text.size() && text[at] >= '0' && text[at] <= '9'; };
+    while (i < text.size()) {
+        size_t start = i;
+        if (!is_digit(i)) return std::nullopt;
+        while (is_digit(i)) ++i;
+        if (i < text.size() && text[i] == '.') {
+            ++i;
+            if (!is_digit(i)) return std::nullopt;
+            while (is_digit(i)) ++i;
+        }
+        if (i - start > 15) return std::nullopt;  // no sane timeout needs this many digits
+        double value = std::stod(std::string(text.substr(start, i - start)));
+        if (text.substr(i, 2) == "ms") {
+            total += value;
+            i += 2;
+        } else if (text.substr(i, 1) == "s") {
+            total += value * 1000.0;
+            i += 1;
+        } else if (text.substr(i, 1) == "m") {
+            total += value * 60000.0;
+            i += 1;
+        } else {
+            return std::nullopt;
+        }
+    }
+    double ms = std::round(total);
+    if (ms < 1 || ms > 4294967295.0) return std::nullopt;
+    return static_cast<uint32_t>(ms);
+}
+
+namespace {
+// The password part of a URL's user info ("scheme://user:pass@host"), if any.
+std::string url_password(std::string_view url) {
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    auto authority = url.substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    auto at = authority.rfind('@');
+    if (at == std::string_view::npos) return {};
+    auto userinfo = authority.substr(0, at);
+    auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos) return {};
+    return std::string(userinfo.substr(colon + 1));
+}
+}  // namespace
+
+std::vector<std::string> sensitive_values(const Provider& p) {
+    std::set<std::string> values;
+    auto add = [&](const std::string& v) {
+        if (!v.empty()) values.insert(v);
+    };
+    for (const auto& [key, value] : p.secret) add(value);
+    if (auto it = p.secret.find("address"); it != p.secret.end()) add(p.effective_address);
+    add(p.proxy_username);
+    add(p.proxy_password);
+    add(url_password(p.effective_proxy));
+    add(url_password(p.effective_address));
+    add(url_password(p.proxy));
+    add(url_password(p.address));
+    for (const auto& [name, value] : p.headers) add(value);
+    add(p.client_key_pem);
+    std::vector<std::string> out(values.begin(), values.end());
+    std::stable_sort(out.begin(), out.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    return out;
+}
+
+}  // namespace herald::config

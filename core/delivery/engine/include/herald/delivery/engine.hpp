@@ -1,0 +1,138 @@
+// The delivery engine: a fixed pool of workers runs due deliveries as
+// exchanges with their Provider's plugin instance, sends the requests on the
+// shared HTTP client, and writes each outcome to the store.
+//
+// Scheduling: one lane per Provider with its own concurrency limit, so a slow
+// receiver holds at most its lane's slots; lanes of ordered types (commit
+// statuses) run one delivery at a time and a retrying delivery blocks the ones
+// behind it, so statuses land in event order.
+#pragma once
+
+#include <herald/admin/metrics.hpp>
+#include <herald/delivery/backoff.hpp>
+#include <herald/delivery/store.hpp>
+#include <herald/events/event.hpp>
+#include <herald/http/client.hpp>
+#include <herald/plugin_host/exchange.hpp>
+#include <herald/plugin_host/provider_instance.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace herald::delivery {
+
+// Everything needed to deliver to one Provider, built once per config load.
+struct ProviderTarget {
+    std::string key;  // "ns/name"
+    std::string ns, name, type;
+    std::shared_ptr<plugin_host::ProviderInstance> instance;
+    http::Route route;
+    uint32_t timeout_ms = 15000;
+    bool ordered = false;
+    int64_t retry_for_ms = 0;  // 0: the engine default
+};
+
+// The notification of one delivery, decoded once and shared by its retries.
+struct PreparedEvent {
+    events::Event notification;
+    std::string canonical_json;
+};
+
+struct Job {
+    int64_t id = 0;
+    std::string provider;  // "ns/name"
+    std::string alert;
+    int attempts = 0;
+    int64_t next_ms = 0;
+    int64_t created_ms = 0;
+    std::shared_ptr<const PreparedEvent> event;
+};
+
+struct EngineOptions {
+    int workers = 32;
+    int per_provider_limit = 16;  // concurrent exchanges per Provider (ordered types: 1)
+    int64_t retry_for_ms = 60 * 60 * 1000;
+    BackoffPolicy backoff;
+};
+
+using TargetLookup = std::function<std::shared_ptr<const ProviderTarget>(const std::string& provider_key)>;
+
+class Engine {
+public:
+    Engine(EngineOptions options, DeliveryStore& store, http::Client& client, admin::Registry& metrics,
+           TargetLookup lookup);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    void start();
+    // Queues a new, resumed or replayed delivery.
+    void submit(Job job);
+    // Deliveries accepted and not yet finished (queued, waiting or in flight).
+    int64_t pending() const { return pending_.load(std::memory_order_relaxed); }
+    // Age of the oldest unfinished delivery in ms (0 when none).
+    int64_t oldest_pending_age_ms(int64_t now_ms) const;
+    // Stops taking new work, waits up to `grace_ms` for in-flight exchanges,
+    // then returns; unfinished deliveries stay Pending in the store.
+    void stop(int64_t grace_ms);
+
+    // Decodes a stored notification (after a restart or a replay).
+    static std::shared_ptr<const PreparedEvent> prepare(const std::string& event_json, std::string& error);
+
+private:
+    struct Lane {
+        std::deque<Job> queue;
+        int inflight = 0;
+        int limit = 1;
+        int64_t blocked_until = 0;  // ordered lanes: the head is waiting for its retry
+        bool in_ready = false;
+    };
+    struct Timer {
+        int64_t due_ms;
+        std::string lane;
+        std::optional<Job> job;  // nullopt: just wake the lane
+        bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
+    };
+
+    void worker_loop();
+    bool dispatchable(const Lane& lane, int64_t now) const;
+    void mark_ready(const std::string& key, Lane& lane, int64_t now);
+    void release_timers(int64_t now);
+    void run(Job job);
+    void finish(const Job& job, const ProviderTarget* target, const plugin_host::ExchangeResult& result,
+                int64_t now);
+    void reschedule(Job job, bool ordered);
+
+    EngineOptions options_;
+    DeliveryStore& store_;
+    http::Client& client_;
+    admin::Registry& metrics_;
+    TargetLookup lookup_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::condition_variable idle_;
+    std::unordered_map<std::string, Lane> lanes_;
+    std::deque<std::string> ready_;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+    std::multiset<int64_t> created_;  // created_ms of unfinished jobs, for the oldest-pending gauge
+    bool stopping_ = false;
+    int inflight_ = 0;
+    std::atomic<int64_t> pending_{0};
+    std::vector<std::thread> workers_;
+
+    admin::Histogram& attempt_seconds_;
+};
+
+}  // namespace herald::delivery

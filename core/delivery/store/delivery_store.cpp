@@ -1,0 +1,674 @@
+#include "herald/delivery/store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <system_error>
+#include <thread>
+#include <variant>
+
+#include "sqlite_handle.hpp"
+
+namespace herald::delivery {
+
+namespace {
+
+constexpr int64_t kSchemaVersion = 1;
+constexpr int64_t kApplicationId = 0x48524c44;  // "HRLD": marks the file as a herald store
+constexpr int kBusyTimeoutMs = 5000;
+constexpr int64_t kPruneChunk = 5000;  // rows per prune transaction: bounds the writer's pause
+constexpr int kUpdateAttempts = 3;     // an outcome update is retried this often before it is dropped
+constexpr auto kFailurePause = std::chrono::milliseconds(100);  // after a failed transaction
+
+// Schema migrations: entry i upgrades version i to i+1. Append, never edit.
+const char* const kMigrations[] = {
+    R"sql(
+PRAGMA application_id = 1213353028;
+CREATE TABLE events(
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  received_ms INTEGER NOT NULL,
+  json        TEXT NOT NULL);
+CREATE INDEX events_received ON events(received_ms);
+CREATE TABLE deliveries(
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id        INTEGER NOT NULL,
+  provider        TEXT NOT NULL,
+  alert           TEXT NOT NULL,
+  event_json      TEXT NOT NULL,
+  state           INTEGER NOT NULL DEFAULT 0,
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_ms INTEGER NOT NULL,
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '');
+CREATE INDEX deliveries_state ON deliveries(state, id);
+CREATE INDEX deliveries_provider ON deliveries(provider, state, id);
+CREATE INDEX deliveries_event ON deliveries(event_id);
+)sql",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
+static_assert(kApplicationId == 1213353028);
+
+#define HERALD_DELIVERY_COLUMNS \
+  "id, event_id, provider, alert, event_json, state, attempts, next_attempt_ms, created_ms, updated_ms, last_error"
+
+constexpr int kPending = static_cast<int>(State::Pending);
+constexpr int kDone = static_cast<int>(State::Done);
+constexpr int kDead = static_cast<int>(State::Dead);
+
+StoredDelivery read_row(const Statement& stmt) {
+  StoredDelivery row;
+  row.id = stmt.column_int(0);
+  row.event_id = stmt.column_int(1);
+  row.provider = stmt.column_text(2);
+  row.alert = stmt.column_text(3);
+  row.event_json = stmt.column_text(4);
+  int64_t state = stmt.column_int(5);
+  row.state = (state == kDone) ? State::Done : (state == kDead) ? State::Dead : State::Pending;
+  row.attempts = static_cast<int>(stmt.column_int(6));
+  row.next_attempt_ms = stmt.column_int(7);
+  row.created_ms = stmt.column_int(8);
+  row.updated_ms = stmt.column_int(9);
+  row.last_error = stmt.column_text(10);
+  return row;
+}
+
+// Steps a row-returning statement to the end, collecting its rows.
+std::vector<StoredDelivery> read_rows(Statement& stmt) {
+  StatementScope scope(stmt);
+  std::vector<StoredDelivery> rows;
+  while (stmt.step()) rows.push_back(read_row(stmt));
+  return rows;
+}
+
+int64_t sql_limit(size_t limit) {
+  constexpr auto max = static_cast<size_t>(std::numeric_limits<int64_t>::max());
+  return limit >= max ? -1 : static_cast<int64_t>(limit);  // -1: no limit
+}
+
+// Work an intake thread hands to the writer; lives on the caller's stack
+// while the caller waits.
+struct CommitJob {
+  std::string event_json;
+  std::vector<NewDelivery> deliveries;
+  std::vector<int64_t> ids;
+  std::string error;
+  bool finished = false;
+};
+
+struct UpdateOp {
+  enum class Kind { Done, Retry, Dead } kind;
+  int64_t id;
+  int attempts;
+  int64_t next_attempt_ms;
+  std::string last_error;
+  int failures = 0;
+};
+
+struct Writer;
+struct TaskJob {
+  std::function<void(Writer&)> run;
+  std::string error;
+  bool finished = false;
+};
+
+using QueueItem = std::variant<CommitJob*, UpdateOp, TaskJob*>;
+
+struct CountDeltas {
+  int64_t pending = 0, done = 0, dead = 0;
+};
+
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+// The writing connection; touched only by the writer thread once it runs.
+struct Writer {
+  Connection db;  // first member: destroyed after its statements
+  Statement begin, commit, rollback;
+  Statement insert_event, insert_delivery;
+  Statement mark_done, mark_retry, mark_dead;
+  Statement replay_one, replay_provider;
+  Statement prune_deliveries, prune_events;
+  int64_t now_ms = 0;   // one timestamp per transaction
+  CountDeltas deltas;   // applied to the in-memory counts when the transaction commits
+
+  void prepare() {
+    begin = Statement(db, "BEGIN IMMEDIATE");
+    commit = Statement(db, "COMMIT");
+    rollback = Statement(db, "ROLLBACK");
+    insert_event = Statement(db, "INSERT INTO events(received_ms, json) VALUES(?1, ?2)");
+    insert_delivery = Statement(db,
+        "INSERT INTO deliveries(event_id, provider, alert, event_json, state, attempts,"
+        " next_attempt_ms, created_ms, updated_ms) VALUES(?1, ?2, ?3, ?4, 0, 0, ?5, ?5, ?5)");
+    mark_done = Statement(db,
+        "UPDATE deliveries SET state = 1, attempts = ?2, updated_ms = ?3 WHERE id = ?1 AND state = 0");
+    mark_retry = Statement(db,
+        "UPDATE deliveries SET attempts = ?2, next_attempt_ms = ?3, last_error = ?4, updated_ms = ?5"
+        " WHERE id = ?1 AND state = 0");
+    mark_dead = Statement(db,
+        "UPDATE deliveries SET state = 2, attempts = ?2, last_error = ?3, updated_ms = ?4"
+        " WHERE id = ?1 AND state = 0");
+    replay_one = Statement(db,
+        "UPDATE deliveries SET state = 0, attempts = 0, next_attempt_ms = ?1, updated_ms = ?1"
+        " WHERE id = ?2 AND state = 2 RETURNING " HERALD_DELIVERY_COLUMNS);
+    replay_provider = Statement(db,
+        "UPDATE deliveries SET state = 0, attempts = 0, next_attempt_ms = ?1, updated_ms = ?1"
+        " WHERE provider = ?2 AND state = 2 RETURNING " HERALD_DELIVERY_COLUMNS);
+    prune_deliveries = Statement(db,
+        "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
+        " WHERE state = 1 AND updated_ms < ?1 LIMIT ?2)");
+    prune_events = Statement(db,
+        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.received_ms < ?1"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?2)");
+  }
+
+  int changes() const { return sqlite3_changes(db.get()); }
+};
+
+// The read-only connection for admin queries; WAL lets it read while the
+// writer writes. One lock serialises its users.
+struct Reader {
+  Connection db;
+  Statement get, event, unfinished;
+  Statement list_all, list_state, list_provider, list_state_provider;
+  Statement counts;
+  std::mutex mutex;
+
+  void prepare() {
+    get = Statement(db, "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE id = ?1");
+    event = Statement(db, "SELECT json FROM events WHERE id = ?1");
+    unfinished = Statement(db,
+        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE state = 0 ORDER BY id");
+    // One statement per filter combination, so each uses its index.
+    list_all = Statement(db,
+        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2");
+    list_state = Statement(db,
+        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE state = ?3 AND id > ?1"
+        " ORDER BY id LIMIT ?2");
+    list_provider = Statement(db,
+        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE provider = ?4 AND id > ?1"
+        " ORDER BY id LIMIT ?2");
+    list_state_provider = Statement(db,
+        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE provider = ?4 AND state = ?3"
+        " AND id > ?1 ORDER BY id LIMIT ?2");
+    counts = Statement(db, "SELECT state, count(*) FROM deliveries GROUP BY state");
+  }
+};
+
+}  // namespace
+
+struct DeliveryStore::Impl {
+  StoreOptions options;
+  std::string path;
+  Writer writer;
+  Reader reader;
+
+  std::mutex mutex;  // guards queue, stopping and every job's `finished`
+  std::condition_variable work_cv;  // writer waits for work
+  std::condition_variable done_cv;  // callers wait for their batch
+  std::deque<QueueItem> queue;
+  bool stopping = false;
+
+  std::atomic<int64_t> pending{0}, done{0}, dead{0};
+  std::atomic<uint64_t> transactions{0}, events_committed{0}, failed_transactions{0},
+      dropped_updates{0};
+
+  std::thread thread;  // last: started when everything above is ready
+
+  ~Impl() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    work_cv.notify_one();
+    if (thread.joinable()) thread.join();
+  }
+
+  bool open(std::string& error);
+  void load_counts();
+  void enqueue(QueueItem item);
+  void wait_for(const bool& finished);
+  std::string run_task(std::function<void(Writer&)> task);
+  void run_writer();
+  bool run_batch(std::vector<QueueItem>& batch, std::string& error);
+  void apply(CommitJob& job);
+  void apply(const UpdateOp& op);
+  void finish(std::vector<QueueItem>& batch, bool ok, const std::string& error);
+};
+
+namespace {
+
+// Checks that the file is ours and brings its schema to kSchemaVersion.
+void migrate(Connection& db, const std::string& path) {
+  int64_t version = db.query_int("PRAGMA user_version");
+  int64_t app = db.query_int("PRAGMA application_id");
+  if (app != 0 && app != kApplicationId)
+    throw std::runtime_error(path + " is not a herald delivery store (it belongs to another application)");
+  if (version > kSchemaVersion)
+    throw std::runtime_error(path + " has schema version " + std::to_string(version) +
+                             ", newer than this herald understands (" + std::to_string(kSchemaVersion) + ")");
+  if (version == 0 && db.query_int("SELECT count(*) FROM sqlite_schema") > 0)
+    throw std::runtime_error(path + " is not a herald delivery store (it holds other tables)");
+  for (int64_t v = version; v < kSchemaVersion; ++v) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(kMigrations[v]);
+      db.exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+      db.exec("COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db.get())) sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+std::string pragma_text(Connection& db, const char* sql) {
+  Statement stmt(db, sql);
+  return stmt.step() ? stmt.column_text(0) : std::string();
+}
+
+}  // namespace
+
+bool DeliveryStore::Impl::open(std::string& error) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.dir, ec);
+  if (ec) {
+    error = "cannot create state directory " + options.dir.string() + ": " + ec.message();
+    return false;
+  }
+  path = (options.dir / "herald.db").string();
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    error = path + " is not a regular file";
+    return false;
+  }
+  std::string reason;
+  writer.db = Connection::open(path, false, reason);
+  if (!writer.db) {
+    error = "cannot open " + path + ": " + reason;
+    return false;
+  }
+  if (sqlite3_db_readonly(writer.db.get(), "main") == 1) {
+    error = path + " is not writable";
+    return false;
+  }
+  try {
+    sqlite3_busy_timeout(writer.db.get(), kBusyTimeoutMs);
+    if (pragma_text(writer.db, "PRAGMA journal_mode = WAL") != "wal") {
+      error = path + ": cannot switch to WAL mode (is the directory on a local file system?)";
+      return false;
+    }
+    // NORMAL in WAL mode: a commit reaches the OS before it returns, so a killed
+    // process loses nothing; FULL adds an fsync per commit against power loss.
+    writer.db.exec(options.full_fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    writer.db.exec("PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
+                   " PRAGMA journal_size_limit = 67108864");
+    migrate(writer.db, path);
+    if (options.max_db_bytes > 0) {
+      int64_t page = writer.db.query_int("PRAGMA page_size");
+      int64_t pages = std::max<int64_t>(1, static_cast<int64_t>(options.max_db_bytes) / page);
+      writer.db.exec(("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
+    }
+    writer.prepare();
+
+    reader.db = Connection::open(path, true, reason);
+    if (!reader.db) {
+      error = "cannot open " + path + " for reading: " + reason;
+      return false;
+    }
+    sqlite3_busy_timeout(reader.db.get(), kBusyTimeoutMs);
+    reader.db.exec("PRAGMA cache_size = -4096");
+    reader.prepare();
+    load_counts();
+  } catch (const SqliteError& e) {
+    if ((e.code() & 0xff) == SQLITE_NOTADB || (e.code() & 0xff) == SQLITE_CORRUPT)
+      error = path + " is corrupt or not a herald delivery store: " + e.what();
+    else
+      error = path + ": " + e.what();
+    return false;
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+    return false;
+  }
+  thread = std::thread([this] { run_writer(); });
+  return true;
+}
+
+// The one full count, at startup; from then on the writer keeps the numbers.
+void DeliveryStore::Impl::load_counts() {
+  StatementScope scope(reader.counts);
+  while (reader.counts.step()) {
+    int64_t state = reader.counts.column_int(0);
+    int64_t n = reader.counts.column_int(1);
+    if (state == kPending) pending = n;
+    if (state == kDone) done = n;
+    if (state == kDead) dead = n;
+  }
+}
+
+void DeliveryStore::Impl::enqueue(QueueItem item) {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    queue.push_back(std::move(item));
+  }
+  work_cv.notify_one();
+}
+
+void DeliveryStore::Impl::wait_for(const bool& finished) {
+  std::unique_lock<std::mutex> lock(mutex);
+  done_cv.wait(lock, [&] { return finished; });
+}
+
+// Runs `task` inside the writer's next transaction and waits for its commit.
+// Returns the error, empty on success.
+std::string DeliveryStore::Impl::run_task(std::function<void(Writer&)> task) {
+  TaskJob job{std::move(task), {}, false};
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (stopping) return "delivery store is closing";
+    queue.push_back(&job);
+  }
+  work_cv.notify_one();
+  wait_for(job.finished);
+  return job.error;
+}
+
+// The writer thread: takes whatever has queued up since the last transaction
+// (up to max_batch items) and commits it as one transaction. Batches form by
+// themselves: the longer a commit takes, the more callers join the next one.
+void DeliveryStore::Impl::run_writer() {
+  std::vector<QueueItem> batch;
+  batch.reserve(options.max_batch);
+  std::unique_lock<std::mutex> lock(mutex);
+  for (;;) {
+    work_cv.wait(lock, [&] { return stopping || !queue.empty(); });
+    if (queue.empty()) return;  // stopping, and everything queued is done
+    size_t n = std::min(queue.size(), std::max<size_t>(1, options.max_batch));
+    auto end = queue.begin() + static_cast<std::ptrdiff_t>(n);
+    batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(end));
+    queue.erase(queue.begin(), end);
+    lock.unlock();
+
+    if (options.before_transaction) options.before_transaction();
+    std::string error;
+    bool ok = run_batch(batch, error);
+
+    lock.lock();
+    finish(batch, ok, error);
+    batch.clear();
+    done_cv.notify_all();
+    // A failing disk fails the next batch too; pause so retried updates do not spin.
+    if (!ok && !stopping) work_cv.wait_for(lock, kFailurePause, [&] { return stopping; });
+  }
+}
+
+bool DeliveryStore::Impl::run_batch(std::vector<QueueItem>& batch, std::string& error) {
+  ++transactions;
+  writer.now_ms = unix_now_ms();
+  writer.deltas = {};
+  uint64_t events = 0;
+  try {
+    writer.begin.run();
+    for (auto& item : batch) {
+      std::visit(Overloaded{
+                     [&](CommitJob* job) { apply(*job); ++events; },
+                     [&](const UpdateOp& op) { apply(op); },
+                     [&](TaskJob* job) { job->run(writer); },
+                 },
+                 item);
+    }
+    writer.commit.run();
+  } catch (const std::exception& e) {
+    error = std::string("delivery store: ") + e.what();
+    if (!sqlite3_get_autocommit(writer.db.get())) {
+      try {
+        writer.rollback.run();
+      } catch (const SqliteError&) {
+        // The connection rolls back by itself when it cannot; nothing else to do.
+      }
+    }
+    ++failed_transactions;
+    return false;
+  }
+  pending += writer.deltas.pending;
+  done += writer.deltas.done;
+  dead += writer.deltas.dead;
+  events_committed += events;
+  return true;
+}
+
+void DeliveryStore::Impl::apply(CommitJob& job) {
+  Statement& event = writer.insert_event;
+  {
+    StatementScope scope(event);
+    event.bind(1, writer.now_ms).bind(2, job.event_json).step();
+  }
+  int64_t event_id = sqlite3_last_insert_rowid(writer.db.get());
+  Statement& insert = writer.insert_delivery;
+  for (const NewDelivery& d : job.deliveries) {
+    StatementScope scope(insert);
+    insert.bind(1, event_id).bind(2, d.provider).bind(3, d.alert).bind(4, d.event_json).bind(5, writer.now_ms);
+    insert.step();
+    job.ids.push_back(sqlite3_last_insert_rowid(writer.db.get()));
+  }
+  writer.deltas.pending += static_cast<int64_t>(job.deliveries.size());
+}
+
+void DeliveryStore::Impl::apply(const UpdateOp& op) {
+  switch (op.kind) {
+    case UpdateOp::Kind::Done:
+      writer.mark_done.bind(1, op.id).bind(2, op.attempts).bind(3, writer.now_ms).run();
+      if (writer.changes() > 0) --writer.deltas.pending, ++writer.deltas.done;
+      return;
+    case UpdateOp::Kind::Retry:
+      writer.mark_retry.bind(1, op.id).bind(2, op.attempts).bind(3, op.next_attempt_ms)
+          .bind(4, op.last_error).bind(5, writer.now_ms).run();
+      return;
+    case UpdateOp::Kind::Dead:
+      writer.mark_dead.bind(1, op.id).bind(2, op.attempts).bind(3, op.last_error)
+          .bind(4, writer.now_ms).run();
+      if (writer.changes() > 0) --writer.deltas.pending, ++writer.deltas.dead;
+      return;
+  }
+}
+
+// Wakes the callers of a finished batch. After a failure every caller gets the
+// error, and outcome updates go back to the head of the queue for another try.
+void DeliveryStore::Impl::finish(std::vector<QueueItem>& batch, bool ok, const std::string& error) {
+  std::vector<QueueItem> retry;
+  for (auto& item : batch) {
+    if (auto* job = std::get_if<CommitJob*>(&item)) {
+      if (!ok) {
+        (*job)->ids.clear();
+        (*job)->error = error;
+      }
+      (*job)->finished = true;
+    } else if (auto* task = std::get_if<TaskJob*>(&item)) {
+      if (!ok) (*task)->error = error;
+      (*task)->finished = true;
+    } else if (!ok) {
+      auto& op = std::get<UpdateOp>(item);
+      if (++op.failures < kUpdateAttempts && !stopping)
+        retry.push_back(std::move(op));
+      else
+        ++dropped_updates;  // the row stays Pending and is sent again after a restart
+    }
+  }
+  queue.insert(queue.begin(), std::make_move_iterator(retry.begin()), std::make_move_iterator(retry.end()));
+}
+
+DeliveryStore::DeliveryStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+DeliveryStore::~DeliveryStore() = default;
+
+std::unique_ptr<DeliveryStore> DeliveryStore::open(const StoreOptions& options, std::string& error) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  if (!impl->open(error)) return nullptr;
+  return std::unique_ptr<DeliveryStore>(new DeliveryStore(std::move(impl)));
+}
+
+std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string event_json,
+                                                                std::vector<NewDelivery> deliveries,
+                                                                std::string& error) {
+  CommitJob job{std::move(event_json), std::move(deliveries), {}, {}, false};
+  job.ids.reserve(job.deliveries.size());
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    if (impl_->stopping) {
+      error = "delivery store is closing";
+      return std::nullopt;
+    }
+    impl_->queue.push_back(&job);
+  }
+  impl_->work_cv.notify_one();
+  impl_->wait_for(job.finished);
+  if (!job.error.empty()) {
+    error = std::move(job.error);
+    return std::nullopt;
+  }
+  return std::move(job.ids);
+}
+
+void DeliveryStore::mark_done(int64_t id, int attempts) {
+  impl_->enqueue(UpdateOp{UpdateOp::Kind::Done, id, attempts, 0, {}});
+}
+
+void DeliveryStore::mark_retry(int64_t id, int attempts, int64_t next_attempt_ms, std::string last_error) {
+  impl_->enqueue(UpdateOp{UpdateOp::Kind::Retry, id, attempts, next_attempt_ms, std::move(last_error)});
+}
+
+void DeliveryStore::mark_dead(int64_t id, int attempts, std::string last_error) {
+  impl_->enqueue(UpdateOp{UpdateOp::Kind::Dead, id, attempts, 0, std::move(last_error)});
+}
+
+void DeliveryStore::flush() {
+  impl_->run_task([](Writer&) {});
+}
+
+std::vector<StoredDelivery> DeliveryStore::load_unfinished() {
+  std::lock_guard<std::mutex> lock(impl_->reader.mutex);
+  return read_rows(impl_->reader.unfinished);
+}
+
+std::vector<StoredDelivery> DeliveryStore::list(std::optional<State> state,
+                                                std::optional<std::string> provider,
+                                                size_t limit,
+                                                int64_t after_id) {
+  Reader& r = impl_->reader;
+  std::lock_guard<std::mutex> lock(r.mutex);
+  Statement& stmt = state && provider ? r.list_state_provider
+                    : state           ? r.list_state
+                    : provider        ? r.list_provider
+                                      : r.list_all;
+  stmt.bind(1, after_id).bind(2, sql_limit(limit));
+  if (state) stmt.bind(3, static_cast<int64_t>(*state));
+  if (provider) stmt.bind(4, *provider);
+  return read_rows(stmt);
+}
+
+std::optional<StoredDelivery> DeliveryStore::get(int64_t id) {
+  Reader& r = impl_->reader;
+  std::lock_guard<std::mutex> lock(r.mutex);
+  StatementScope scope(r.get);
+  if (!r.get.bind(1, id).step()) return std::nullopt;
+  return read_row(r.get);
+}
+
+std::optional<std::string> DeliveryStore::event_json(int64_t event_id) {
+  Reader& r = impl_->reader;
+  std::lock_guard<std::mutex> lock(r.mutex);
+  StatementScope scope(r.event);
+  if (!r.event.bind(1, event_id).step()) return std::nullopt;
+  return r.event.column_text(0);
+}
+
+std::vector<StoredDelivery> DeliveryStore::replay(int64_t id) {
+  std::vector<StoredDelivery> rows;
+  std::string error = impl_->run_task([&](Writer& w) {
+    rows = read_rows(w.replay_one.bind(1, w.now_ms).bind(2, id));
+    w.deltas.dead -= static_cast<int64_t>(rows.size());
+    w.deltas.pending += static_cast<int64_t>(rows.size());
+  });
+  if (!error.empty()) rows.clear();
+  return rows;
+}
+
+std::vector<StoredDelivery> DeliveryStore::replay_provider(std::string_view provider) {
+  std::vector<StoredDelivery> rows;
+  std::string error = impl_->run_task([&](Writer& w) {
+    rows = read_rows(w.replay_provider.bind(1, w.now_ms).bind(2, provider));
+    w.deltas.dead -= static_cast<int64_t>(rows.size());
+    w.deltas.pending += static_cast<int64_t>(rows.size());
+  });
+  if (!error.empty()) {
+    rows.clear();
+    return rows;
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return rows;
+}
+
+DeliveryStore::Counts DeliveryStore::counts() const {
+  return Counts{impl_->pending.load(), impl_->done.load(), impl_->dead.load()};
+}
+
+size_t DeliveryStore::prune(int64_t now_ms) {
+  const int64_t cutoff = now_ms - static_cast<int64_t>(impl_->options.retention.count());
+  size_t total = 0;
+  for (;;) {
+    int64_t deliveries = 0, events = 0;
+    std::string error = impl_->run_task([&](Writer& w) {
+      w.prune_deliveries.bind(1, cutoff).bind(2, kPruneChunk).run();
+      deliveries = w.changes();
+      w.deltas.done -= deliveries;
+      w.prune_events.bind(1, cutoff).bind(2, kPruneChunk).run();
+      events = w.changes();
+    });
+    if (!error.empty()) return total;
+    total += static_cast<size_t>(deliveries);
+    if (deliveries < kPruneChunk && events < kPruneChunk) return total;
+  }
+}
+
+StoreStats DeliveryStore::stats() const {
+  StoreStats s;
+  s.transactions = impl_->transactions.load();
+  s.events_committed = impl_->events_committed.load();
+  s.failed_transactions = impl_->failed_transactions.load();
+  s.dropped_updates = impl_->dropped_updates.load();
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  s.queued = impl_->queue.size();
+  return s;
+}
+
+std::string_view to_string(State state) {
+  switch (state) {
+    case State::Pending: return "pending";
+    case State::Done: return "done";
+    case State::Dead: return "dead";
+  }
+  return "unknown";
+}
+
+std::optional<State> parse_state(std::string_view name) {
+  if (name == "pending") return State::Pending;
+  if (name == "done") return State::Done;
+  if (name == "dead") return State::Dead;
+  return std::nullopt;
+}
+
+int64_t unix_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace herald::delivery
