@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 
@@ -102,8 +103,12 @@ std::string label_text(const Labels& labels, const std::string& extra_key = "", 
 
 std::string number(double v) {
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    // Shortest text that reads back as the same double (0.0025, not 0.0025000000000000001).
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
+    for (int precision = 1; precision <= 17; ++precision) {
+        std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
     return buf;
 }
 

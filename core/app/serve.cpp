@@ -127,7 +127,7 @@ int run_serve(const std::vector<std::string>& args) {
     sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    std::filesystem::path plugins_dir = flags->has("plugins") ? flags->get("plugins") : default_plugins_dir();
+    std::filesystem::path plugins_dir = flags->has("plugins") ? std::filesystem::path(flags->get("plugins")) : default_plugins_dir();
     plugin_host::RegistryOptions ro;
     ro.allow_insecure = flags->has("allow-insecure-plugins");
     ro.host_version = HERALD_VERSION;

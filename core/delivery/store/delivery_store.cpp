@@ -30,12 +30,12 @@ const char* const kMigrations[] = {
     R"sql(
 PRAGMA application_id = 1213353028;
 CREATE TABLE events(
-  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          INTEGER PRIMARY KEY,
   received_ms INTEGER NOT NULL,
   json        TEXT NOT NULL);
 CREATE INDEX events_received ON events(received_ms);
 CREATE TABLE deliveries(
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              INTEGER PRIMARY KEY,
   event_id        INTEGER NOT NULL,
   provider        TEXT NOT NULL,
   alert           TEXT NOT NULL,
@@ -99,6 +99,7 @@ struct CommitJob {
   std::vector<int64_t> ids;
   std::string error;
   bool finished = false;
+  std::condition_variable wake;  // its own, so a batch wakes only its callers
 };
 
 struct UpdateOp {
@@ -115,6 +116,7 @@ struct TaskJob {
   std::function<void(Writer&)> run;
   std::string error;
   bool finished = false;
+  std::condition_variable wake;
 };
 
 using QueueItem = std::variant<CommitJob*, UpdateOp, TaskJob*>;
@@ -214,7 +216,6 @@ struct DeliveryStore::Impl {
 
   std::mutex mutex;  // guards queue, stopping and every job's `finished`
   std::condition_variable work_cv;  // writer waits for work
-  std::condition_variable done_cv;  // callers wait for their batch
   std::deque<QueueItem> queue;
   bool stopping = false;
 
@@ -236,7 +237,7 @@ struct DeliveryStore::Impl {
   bool open(std::string& error);
   void load_counts();
   void enqueue(QueueItem item);
-  void wait_for(const bool& finished);
+  void wait_for(const bool& finished, std::condition_variable& wake);
   std::string run_task(std::function<void(Writer&)> task);
   void run_writer();
   bool run_batch(std::vector<QueueItem>& batch, std::string& error);
@@ -362,22 +363,23 @@ void DeliveryStore::Impl::enqueue(QueueItem item) {
   work_cv.notify_one();
 }
 
-void DeliveryStore::Impl::wait_for(const bool& finished) {
+void DeliveryStore::Impl::wait_for(const bool& finished, std::condition_variable& wake) {
   std::unique_lock<std::mutex> lock(mutex);
-  done_cv.wait(lock, [&] { return finished; });
+  wake.wait(lock, [&] { return finished; });
 }
 
 // Runs `task` inside the writer's next transaction and waits for its commit.
 // Returns the error, empty on success.
 std::string DeliveryStore::Impl::run_task(std::function<void(Writer&)> task) {
-  TaskJob job{std::move(task), {}, false};
+  TaskJob job;
+  job.run = std::move(task);
   {
     std::lock_guard<std::mutex> lock(mutex);
     if (stopping) return "delivery store is closing";
     queue.push_back(&job);
   }
   work_cv.notify_one();
-  wait_for(job.finished);
+  wait_for(job.finished, job.wake);
   return job.error;
 }
 
@@ -404,7 +406,6 @@ void DeliveryStore::Impl::run_writer() {
     lock.lock();
     finish(batch, ok, error);
     batch.clear();
-    done_cv.notify_all();
     // A failing disk fails the next batch too; pause so retried updates do not spin.
     if (!ok && !stopping) work_cv.wait_for(lock, kFailurePause, [&] { return stopping; });
   }
@@ -491,9 +492,11 @@ void DeliveryStore::Impl::finish(std::vector<QueueItem>& batch, bool ok, const s
         (*job)->error = error;
       }
       (*job)->finished = true;
+      (*job)->wake.notify_one();  // under the lock: the job lives only until its caller sees `finished`
     } else if (auto* task = std::get_if<TaskJob*>(&item)) {
       if (!ok) (*task)->error = error;
       (*task)->finished = true;
+      (*task)->wake.notify_one();
     } else if (!ok) {
       auto& op = std::get<UpdateOp>(item);
       if (++op.failures < kUpdateAttempts && !stopping)
@@ -519,7 +522,9 @@ std::unique_ptr<DeliveryStore> DeliveryStore::open(const StoreOptions& options, 
 std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string event_json,
                                                                 std::vector<NewDelivery> deliveries,
                                                                 std::string& error) {
-  CommitJob job{std::move(event_json), std::move(deliveries), {}, {}, false};
+  CommitJob job;
+  job.event_json = std::move(event_json);
+  job.deliveries = std::move(deliveries);
   job.ids.reserve(job.deliveries.size());
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -530,7 +535,7 @@ std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string even
     impl_->queue.push_back(&job);
   }
   impl_->work_cv.notify_one();
-  impl_->wait_for(job.finished);
+  impl_->wait_for(job.finished, job.wake);
   if (!job.error.empty()) {
     error = std::move(job.error);
     return std::nullopt;

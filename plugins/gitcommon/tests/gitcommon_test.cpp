@@ -66,6 +66,10 @@ TEST_CASE("Repository addresses parse in https, http, ssh and scp form") {
     CHECK(scp.repository->origin() == "https://gitlab.com");
     CHECK(scp.repository->segments == std::vector<std::string>{"group", "sub", "project"});
 
+    auto escaped = parse_repository("https://dev.azure.com/org/My%20Project/_git/repo");
+    REQUIRE(escaped.repository);
+    CHECK(escaped.repository->segments[1] == "My Project");
+
     auto trailing = parse_repository("https://github.com/owner/repo/");
     REQUIRE(trailing.repository);
     CHECK(trailing.repository->segments.size() == 3);
@@ -78,6 +82,7 @@ TEST_CASE("Addresses that are not repositories are rejected with a reason") {
     CHECK(parse_repository("git://github.com/o/r").error.find("unsupported scheme \"git\"") != std::string::npos);
     CHECK_FALSE(parse_repository("github.com/owner/repo").repository);
     CHECK_FALSE(parse_repository("https://github.com/o/r?x=1").repository);
+    CHECK_FALSE(parse_repository("https://github.com/o/r%2").repository);
 }
 
 TEST_CASE("HTML escapes are undone pairwise") {

@@ -247,6 +247,8 @@ public:
                     case '\n': out += "\\n"; break;
                     case '\r': out += "\\r"; break;
                     case '\t': out += "\\t"; break;
+                    case '\b': out += "\\b"; break;
+                    case '\f': out += "\\f"; break;
                     case '<': case '>': case '&':
                     default:
                         if (c < 0x20 || c == '<' || c == '>' || c == '&') {

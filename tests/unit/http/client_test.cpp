@@ -293,3 +293,52 @@ TEST_CASE("Bad URLs and bad headers fail before any connection", "[http]") {
     CHECK(client.send(request, Route{}).failure->kind == FailureKind::BadRequest);
     CHECK(client.stats().connections_opened == 0);
 }
+
+TEST_CASE("A timeout on a reused connection is reported, not retried", "[http]") {
+    ScriptedServer server([](const RecordedRequest&, int index) {
+        if (index == 0) return ScriptedServer::Reply{ScriptedServer::Action::Respond, http_response(200, "first")};
+        return ScriptedServer::Reply{ScriptedServer::Action::Hang, ""};
+    });
+    Client client(no_env_proxy());
+    REQUIRE(client.send(get(base(server)), Route{}).ok());
+    Result second = client.send(get(base(server), 300), Route{});
+    REQUIRE(second.failure);
+    CHECK(second.failure->kind == FailureKind::Timeout);
+    CHECK(client.stats().stale_retries == 0);
+    CHECK(server.connections_accepted() == 1);
+}
+
+TEST_CASE("Connections idle longer than the idle timeout are not reused", "[http]") {
+    ScriptedServer server(always(ScriptedServer::Action::Respond, http_response(200, "ok")));
+    ClientOptions options = no_env_proxy();
+    options.idle_timeout_ms = 20;
+    Client client(options);
+    REQUIRE(client.send(get(base(server)), Route{}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    REQUIRE(client.send(get(base(server)), Route{}).ok());
+    CHECK(server.connections_accepted() == 2);
+    CHECK(client.stats().connections_reused == 0);
+}
+
+TEST_CASE("No connection is kept when the idle limit is zero", "[http]") {
+    ScriptedServer server(always(ScriptedServer::Action::Respond, http_response(200, "ok")));
+    ClientOptions options = no_env_proxy();
+    options.max_idle_per_endpoint = 0;
+    Client client(options);
+    for (int i = 0; i < 3; ++i) REQUIRE(client.send(get(base(server)), Route{}).ok());
+    CHECK(server.connections_accepted() == 3);
+    CHECK(client.idle_connections() == 0);
+}
+
+TEST_CASE("Different endpoints get separate pools", "[http]") {
+    ScriptedServer one(always(ScriptedServer::Action::Respond, http_response(200, "one")));
+    ScriptedServer two(always(ScriptedServer::Action::Respond, http_response(200, "two")));
+    Client client(no_env_proxy());
+    for (int i = 0; i < 3; ++i) {
+        CHECK(client.send(get(base(one)), Route{}).response->body == "one");
+        CHECK(client.send(get(base(two)), Route{}).response->body == "two");
+    }
+    CHECK(one.connections_accepted() == 1);
+    CHECK(two.connections_accepted() == 1);
+    CHECK(client.idle_connections() == 2);
+}

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -332,8 +333,13 @@ TestPki generate_pki() {
 }  // namespace
 
 const TestPki& TestPki::get() {
-    static const TestPki pki = generate_pki();
-    return pki;
+    // Removes the temporary directory when the test binary exits.
+    struct Generated {
+        TestPki pki = generate_pki();
+        ~Generated() { std::filesystem::remove_all(pki.dir); }
+    };
+    static const Generated generated;
+    return generated.pki;
 }
 
 // ---- HttpsServer --------------------------------------------------------

@@ -45,13 +45,37 @@ inline bool set_repository_path(Repository& repo, std::string_view path) {
     return true;
 }
 
+// Decodes %XX escapes (the plugins escape each segment again for the API URL);
+// nullopt on a malformed escape.
+inline std::optional<std::string> percent_decoded(std::string_view s) {
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '%') {
+            out.push_back(s[i]);
+            continue;
+        }
+        if (i + 2 >= s.size() || nibble(s[i + 1]) < 0 || nibble(s[i + 2]) < 0) return std::nullopt;
+        out.push_back(char(nibble(s[i + 1]) * 16 + nibble(s[i + 2])));
+        i += 2;
+    }
+    return out;
+}
+
 inline ParsedRepository parse_url_form(std::string_view address) {
     auto url = sdk::parse_url(address);
     if (!url) return repository_error("\"" + std::string(address) + "\" is not a valid URL");
     if (!url->query.empty() || !url->fragment.empty())
         return repository_error("a repository address has no query or fragment");
+    auto path = percent_decoded(url->path);
+    if (!path) return repository_error("the path has a malformed %-escape");
     Repository repo{url->scheme, sdk::to_lower(url->host), url->port, {}, {}};
-    if (!set_repository_path(repo, url->path)) return repository_error("the address has no repository path");
+    if (!set_repository_path(repo, *path)) return repository_error("the address has no repository path");
     return ParsedRepository{std::move(repo), {}};
 }
 
