@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <limits>
 #include <mutex>
 #include <system_error>
@@ -91,6 +90,26 @@ int64_t sql_limit(size_t limit) {
   return limit >= max ? -1 : static_cast<int64_t>(limit);  // -1: no limit
 }
 
+// One caller waiting for its batch. Its own lock and condition, so finishing a
+// batch wakes exactly its callers and never contends with callers enqueuing.
+class Completion {
+ public:
+  void signal() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    wake_.notify_one();  // under the lock: the waiter may destroy us as soon as it sees finished_
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait(lock, [&] { return finished_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool finished_ = false;
+};
+
 // Work an intake thread hands to the writer; lives on the caller's stack
 // while the caller waits.
 struct CommitJob {
@@ -98,8 +117,7 @@ struct CommitJob {
   std::vector<NewDelivery> deliveries;
   std::vector<int64_t> ids;
   std::string error;
-  bool finished = false;
-  std::condition_variable wake;  // its own, so a batch wakes only its callers
+  Completion done;
 };
 
 struct UpdateOp {
@@ -115,8 +133,7 @@ struct Writer;
 struct TaskJob {
   std::function<void(Writer&)> run;
   std::string error;
-  bool finished = false;
-  std::condition_variable wake;
+  Completion done;
 };
 
 using QueueItem = std::variant<CommitJob*, UpdateOp, TaskJob*>;
@@ -214,10 +231,15 @@ struct DeliveryStore::Impl {
   Writer writer;
   Reader reader;
 
-  std::mutex mutex;  // guards queue, stopping and every job's `finished`
+  std::mutex mutex;  // guards queue and stopping
   std::condition_variable work_cv;  // writer waits for work
-  std::deque<QueueItem> queue;
+  std::vector<QueueItem> queue;
   bool stopping = false;
+
+  bool stopping_now() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return stopping;
+  }
 
   std::atomic<int64_t> pending{0}, done{0}, dead{0};
   std::atomic<uint64_t> transactions{0}, events_committed{0}, failed_transactions{0},
@@ -237,13 +259,12 @@ struct DeliveryStore::Impl {
   bool open(std::string& error);
   void load_counts();
   void enqueue(QueueItem item);
-  void wait_for(const bool& finished, std::condition_variable& wake);
   std::string run_task(std::function<void(Writer&)> task);
   void run_writer();
   bool run_batch(std::vector<QueueItem>& batch, std::string& error);
   void apply(CommitJob& job);
   void apply(const UpdateOp& op);
-  void finish(std::vector<QueueItem>& batch, bool ok, const std::string& error);
+  std::vector<QueueItem> finish(std::vector<QueueItem>& batch, bool ok, const std::string& error);
 };
 
 namespace {
@@ -363,11 +384,6 @@ void DeliveryStore::Impl::enqueue(QueueItem item) {
   work_cv.notify_one();
 }
 
-void DeliveryStore::Impl::wait_for(const bool& finished, std::condition_variable& wake) {
-  std::unique_lock<std::mutex> lock(mutex);
-  wake.wait(lock, [&] { return finished; });
-}
-
 // Runs `task` inside the writer's next transaction and waits for its commit.
 // Returns the error, empty on success.
 std::string DeliveryStore::Impl::run_task(std::function<void(Writer&)> task) {
@@ -379,7 +395,7 @@ std::string DeliveryStore::Impl::run_task(std::function<void(Writer&)> task) {
     queue.push_back(&job);
   }
   work_cv.notify_one();
-  wait_for(job.finished, job.wake);
+  job.done.wait();
   return job.error;
 }
 
@@ -393,21 +409,27 @@ void DeliveryStore::Impl::run_writer() {
   for (;;) {
     work_cv.wait(lock, [&] { return stopping || !queue.empty(); });
     if (queue.empty()) return;  // stopping, and everything queued is done
-    size_t n = std::min(queue.size(), std::max<size_t>(1, options.max_batch));
-    auto end = queue.begin() + static_cast<std::ptrdiff_t>(n);
-    batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(end));
-    queue.erase(queue.begin(), end);
+    const size_t max_batch = std::max<size_t>(1, options.max_batch);
+    if (queue.size() <= max_batch) {
+      batch.swap(queue);  // the common case: take everything, no copying
+    } else {
+      auto end = queue.begin() + static_cast<std::ptrdiff_t>(max_batch);
+      batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(end));
+      queue.erase(queue.begin(), end);
+    }
     lock.unlock();
 
     if (options.before_transaction) options.before_transaction();
     std::string error;
     bool ok = run_batch(batch, error);
+    std::vector<QueueItem> retry = finish(batch, ok, error);
+    batch.clear();
 
     lock.lock();
-    finish(batch, ok, error);
-    batch.clear();
+    if (ok) continue;
+    queue.insert(queue.begin(), std::make_move_iterator(retry.begin()), std::make_move_iterator(retry.end()));
     // A failing disk fails the next batch too; pause so retried updates do not spin.
-    if (!ok && !stopping) work_cv.wait_for(lock, kFailurePause, [&] { return stopping; });
+    if (!stopping) work_cv.wait_for(lock, kFailurePause, [&] { return stopping; });
   }
 }
 
@@ -482,8 +504,9 @@ void DeliveryStore::Impl::apply(const UpdateOp& op) {
 }
 
 // Wakes the callers of a finished batch. After a failure every caller gets the
-// error, and outcome updates go back to the head of the queue for another try.
-void DeliveryStore::Impl::finish(std::vector<QueueItem>& batch, bool ok, const std::string& error) {
+// error, and the outcome updates are returned to go back to the head of the queue.
+std::vector<QueueItem> DeliveryStore::Impl::finish(std::vector<QueueItem>& batch, bool ok,
+                                                   const std::string& error) {
   std::vector<QueueItem> retry;
   for (auto& item : batch) {
     if (auto* job = std::get_if<CommitJob*>(&item)) {
@@ -491,21 +514,19 @@ void DeliveryStore::Impl::finish(std::vector<QueueItem>& batch, bool ok, const s
         (*job)->ids.clear();
         (*job)->error = error;
       }
-      (*job)->finished = true;
-      (*job)->wake.notify_one();  // under the lock: the job lives only until its caller sees `finished`
+      (*job)->done.signal();
     } else if (auto* task = std::get_if<TaskJob*>(&item)) {
       if (!ok) (*task)->error = error;
-      (*task)->finished = true;
-      (*task)->wake.notify_one();
+      (*task)->done.signal();
     } else if (!ok) {
       auto& op = std::get<UpdateOp>(item);
-      if (++op.failures < kUpdateAttempts && !stopping)
+      if (++op.failures < kUpdateAttempts && !stopping_now())
         retry.push_back(std::move(op));
       else
         ++dropped_updates;  // the row stays Pending and is sent again after a restart
     }
   }
-  queue.insert(queue.begin(), std::make_move_iterator(retry.begin()), std::make_move_iterator(retry.end()));
+  return retry;
 }
 
 DeliveryStore::DeliveryStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -535,7 +556,7 @@ std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string even
     impl_->queue.push_back(&job);
   }
   impl_->work_cv.notify_one();
-  impl_->wait_for(job.finished, job.wake);
+  job.done.wait();
   if (!job.error.empty()) {
     error = std::move(job.error);
     return std::nullopt;
