@@ -22,6 +22,9 @@ const char* kUsage =
     "  serve     run the daemon: event intake, delivery, admin API\n"
     "  check     validate the manifests and secrets; print every problem; exit 0/1\n"
     "  plugins   list the provider plugins that load, and the files refused and why\n"
+    "  render    show which Alerts match an event and the requests it would cause\n"
+    "  send      send one test notification to one Provider\n"
+    "  deliveries  list, show and replay dead letters of a running daemon\n"
     "  version   print the version\n"
     "\n"
     "Run `herald <command> --help` for the flags of a command.\n";
@@ -122,6 +125,9 @@ int main(int argc, char** argv) {
     if (cmd == "serve") return run_serve(args);
     if (cmd == "check") return run_check(args);
     if (cmd == "plugins") return run_plugins(args);
+    if (cmd == "deliveries") return run_deliveries(args);
+    if (cmd == "render") return run_render(args);
+    if (cmd == "send") return run_send(args);
     if (cmd == "version" || cmd == "--version") {
         std::cout << "herald " << HERALD_VERSION << " (plugin ABI " << HERALD_ABI_MAJOR << "." << HERALD_ABI_MINOR << ")\n";
         return 0;

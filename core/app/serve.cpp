@@ -37,6 +37,7 @@ const std::vector<FlagSpec> kServeFlags = {
     {"duplicate-window", true, "DURATION", "window of the duplicate-event filter", "5m"},
     {"full-fsync", false, "", "fsync every store commit (survives power loss; slower)", ""},
     {"allow-insecure-plugins", false, "", "load plugin files writable by group or others", ""},
+    {"watch-interval", true, "DURATION", "how often --config and --secrets are checked for changes (0 = only SIGHUP)", "2s"},
     {"log-level", true, "LEVEL", "debug, info, warning or error; COMPONENT=LEVEL,... sets one component", "info"},
     {"log-format", true, "FORMAT", "text or json", "text"},
     {"help", false, "", "show this help", ""},
@@ -55,6 +56,29 @@ bool parse_int(const std::string& text, int64_t& out) {
     } catch (const std::exception&) {
         return false;
     }
+}
+
+// A cheap fingerprint of every file under the config and secrets dirs (path,
+// size, mtime). Kubernetes swaps mounted ConfigMaps and Secrets through a
+// `..data` symlink, so symlinks are followed and hidden entries included.
+std::string fingerprint(const RuntimeSource& source) {
+    std::string out;
+    auto walk = [&out](const std::filesystem::path& dir) {
+        std::error_code ec;
+        std::filesystem::recursive_directory_iterator it(
+            dir, std::filesystem::directory_options::follow_directory_symlink, ec);
+        for (; !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            std::error_code fec;
+            auto status = it->status(fec);
+            if (fec || !std::filesystem::is_regular_file(status)) continue;
+            auto size = std::filesystem::file_size(it->path(), fec);
+            auto mtime = std::filesystem::last_write_time(it->path(), fec).time_since_epoch().count();
+            out += it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime) + "\n";
+        }
+    };
+    walk(source.config_dir);
+    if (source.secrets_dir) walk(*source.secrets_dir);
+    return out;
 }
 
 }  // namespace
@@ -111,9 +135,11 @@ int run_serve(const std::vector<std::string>& args) {
     auto grace = parse_duration_ms(flags->get("shutdown-grace", "10s"));
     auto retention = parse_duration_ms(flags->get("retention", "24h"));
     auto window = parse_duration_ms(flags->get("duplicate-window", "5m"));
+    auto watch = flags->get("watch-interval", "2s") == "0" ? std::optional<int64_t>(0)
+                                                          : parse_duration_ms(flags->get("watch-interval", "2s"));
     if (!parse_int(flags->get("workers", "32"), workers) || !parse_int(flags->get("max-pending", "100000"), max_pending) ||
         !parse_int(flags->get("provider-concurrency", "16"), per_provider) || !retry_for || !grace || !retention ||
-        !window) {
+        !window || !watch) {
         std::cerr << "herald serve: bad numeric or duration flag (durations look like 500ms, 10s, 5m, 1h)\n";
         return 2;
     }
@@ -213,10 +239,19 @@ int run_serve(const std::vector<std::string>& args) {
                {"alerts", std::to_string(first.runtime->config.alerts.size())}});
 
     int64_t last_prune = now_ms();
+    std::string seen = *watch ? fingerprint(source) : "";
     for (;;) {
-        timespec timeout{30, 0};
+        int64_t wait_ms = *watch ? *watch : 30000;
+        timespec timeout{time_t(wait_ms / 1000), long(wait_ms % 1000) * 1000000L};
         int sig = sigtimedwait(&signals, nullptr, &timeout);
-        if (sig == SIGHUP) {
+        bool changed = false;
+        if (sig < 0 && *watch) {
+            std::string now_seen = fingerprint(source);
+            changed = now_seen != seen;
+            seen = std::move(now_seen);
+        }
+        if (sig == SIGHUP || changed) {
+            log::info("app", "reloading config", {{"trigger", sig == SIGHUP ? "SIGHUP" : "files changed"}});
             auto next = load_runtime(source, registry, true);
             if (!next.ok()) {
                 std::string text;

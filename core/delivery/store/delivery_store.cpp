@@ -32,7 +32,6 @@ CREATE TABLE events(
   id          INTEGER PRIMARY KEY,
   received_ms INTEGER NOT NULL,
   json        TEXT NOT NULL);
-CREATE INDEX events_received ON events(received_ms);
 CREATE TABLE deliveries(
   id              INTEGER PRIMARY KEY,
   event_id        INTEGER NOT NULL,
@@ -182,11 +181,16 @@ struct Writer {
     replay_provider = Statement(db,
         "UPDATE deliveries SET state = 0, attempts = 0, next_attempt_ms = ?1, updated_ms = ?1"
         " WHERE provider = ?2 AND state = 2 RETURNING " HERALD_DELIVERY_COLUMNS);
+    // Both prunes keep the newest row of their table: without AUTOINCREMENT
+    // (a sqlite_sequence write per insert) that is what keeps ids from being reused.
     prune_deliveries = Statement(db,
         "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries"
-        " WHERE state = 1 AND updated_ms < ?1 LIMIT ?2)");
+        " WHERE state = 1 AND updated_ms < ?1 AND id < (SELECT max(id) FROM deliveries) LIMIT ?2)");
+    // Events are stamped in id order, so every event before the first young one
+    // is old: a rowid range instead of an index on received_ms on the hot path.
     prune_events = Statement(db,
-        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.received_ms < ?1"
+        "DELETE FROM events WHERE id IN (SELECT e.id FROM events e WHERE e.id < coalesce("
+        "(SELECT id FROM events WHERE received_ms >= ?1 ORDER BY id LIMIT 1), (SELECT max(id) FROM events))"
         " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?2)");
   }
 
@@ -331,6 +335,8 @@ bool DeliveryStore::Impl::open(std::string& error) {
     // NORMAL in WAL mode: a commit reaches the OS before it returns, so a killed
     // process loses nothing; FULL adds an fsync per commit against power loss.
     writer.db.exec(options.full_fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    // 16 MiB of cache keeps the hot index pages in memory; the WAL file shrinks
+    // back to 64 MiB after a checkpoint instead of keeping its peak size.
     writer.db.exec("PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;"
                    " PRAGMA journal_size_limit = 67108864");
     migrate(writer.db, path);

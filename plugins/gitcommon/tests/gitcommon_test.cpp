@@ -15,6 +15,8 @@ TEST_CASE("SHA-1 matches the published and the Flux test vectors") {
     CHECK(sha1_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
           "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
     CHECK(sha1_hex("kustomization/namespace-foo-and-service-bar") == "12ea142172e98435e16336acbbed8919610922c3");
+    CHECK(sha1_hex("kustomization/apps/0c9c2e41") == "534add2e1e94c46fbe0f8e657ba36c652fa8d2dd");
+    CHECK(sha1_hex("kustomization/flux-system") == "7ee09b39bb5fcd57a9a22251f1d4985d06412b9a");
     CHECK(sha1_hex(std::string(1000, 'a')) == "291e9a6c66994949b57ba5e650361e98fc36b1ba");
 }
 

@@ -317,9 +317,9 @@ TEST_CASE("Prune deletes Done deliveries past the retention and events left with
   options.dir = dir.path();
   options.retention = std::chrono::hours(1);
   auto store = open_store(options);
+  commit(*store, {});                                                  // no deliveries: goes
   auto finished = commit(*store, deliveries_for({"ns/a", "ns/b"}));   // all done: event goes
   auto mixed = commit(*store, deliveries_for({"ns/a", "ns/b", "ns/c"}));  // one of each: event stays
-  commit(*store, {});                                                  // no deliveries: goes
   store->mark_done(finished[0], 1);
   store->mark_done(finished[1], 1);
   store->mark_done(mixed[0], 1);
@@ -340,16 +340,34 @@ TEST_CASE("Prune deletes Done deliveries past the retention and events left with
   CHECK(store->get(mixed[1])->state == State::Dead);
   CHECK(store->get(mixed[2])->state == State::Pending);
   CHECK_FALSE(store->event_json(event_finished));
-  CHECK_FALSE(store->event_json(event_finished + 2));
+  CHECK_FALSE(store->event_json(event_finished - 1));
   CHECK(store->event_json(event_mixed));
   auto counts = store->counts();
   CHECK(counts.pending == 1);
   CHECK(counts.done == 0);
   CHECK(counts.dead == 1);
 
-  // Ids are never reused after the newest rows were pruned.
+}
+
+TEST_CASE("Prune keeps the newest delivery and event so ids are never reused", "[store]") {
+  TempDir dir;
+  StoreOptions options;
+  options.dir = dir.path();
+  options.retention = std::chrono::milliseconds(0);
+  auto store = open_store(options);
+  auto first = commit(*store, deliveries_for({"ns/a"}));
+  auto last = commit(*store, deliveries_for({"ns/a"}));
+  store->mark_done(first[0], 1);
+  store->mark_done(last[0], 1);
+  store->flush();
+  int64_t last_event = store->get(last[0])->event_id;
+  CHECK(store->prune(unix_now_ms() + 1000) == 1);
+  CHECK_FALSE(store->get(first[0]));
+  CHECK(store->get(last[0]));
+  CHECK(store->event_json(last_event));
   auto later = commit(*store, deliveries_for({"ns/a"}));
-  CHECK(later[0] > mixed[2]);
+  CHECK(later[0] > last[0]);
+  CHECK(store->get(later[0])->event_id > last_event);
 }
 
 TEST_CASE("Prune works through more rows than one chunk", "[store]") {
@@ -364,9 +382,9 @@ TEST_CASE("Prune works through more rows than one chunk", "[store]") {
   for (int64_t id : ids) store->mark_done(id, 1);
   store->flush();
   CHECK(store->counts().done == 12000);
-  CHECK(store->prune(unix_now_ms() + 1000) == 12000);
-  CHECK(store->counts().done == 0);
-  CHECK(store->list(std::nullopt, std::nullopt, 10).empty());
+  CHECK(store->prune(unix_now_ms() + 1000) == 11999);  // all but the newest
+  CHECK(store->counts().done == 1);
+  CHECK(ids_of(store->list(std::nullopt, std::nullopt, 10)) == std::vector<int64_t>{ids.back()});
 }
 
 TEST_CASE("List filters by state and provider and pages by id", "[store]") {
@@ -517,7 +535,7 @@ TEST_CASE("A full database fails every commit of its batch and recovers after pr
   CHECK(store->counts().pending == static_cast<int64_t>(committed.size()));
   for (int64_t id : committed) store->mark_done(id, 1);
   store->flush();
-  CHECK(store->prune(unix_now_ms() + 1000) == committed.size());
+  CHECK(store->prune(unix_now_ms() + 1000) == committed.size() - 1);  // all but the newest
   error.clear();
   CHECK(store->commit_event(big, {{"ns/a", "ns/alert", big}}, error));
   CHECK(error.empty());

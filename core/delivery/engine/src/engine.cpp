@@ -18,7 +18,9 @@ double random01() {
     return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
 }
 
-plugin_host::EventData to_event_data(const PreparedEvent& p, const ProviderTarget& t) {
+}  // namespace
+
+plugin_host::EventData event_data_for(const PreparedEvent& p, const ProviderTarget& t) {
     const events::Event& e = p.notification;
     plugin_host::EventData d;
     d.kind = e.object.kind;
@@ -43,8 +45,7 @@ plugin_host::EventData to_event_data(const PreparedEvent& p, const ProviderTarge
     return d;
 }
 
-// Hands the plugin's requests to the shared client with the Provider's proxy and TLS.
-plugin_host::Reply send(http::Client& client, const ProviderTarget& t, const plugin_host::OutgoingRequest& r) {
+plugin_host::Reply send_request(http::Client& client, const ProviderTarget& t, const plugin_host::OutgoingRequest& r) {
     http::Request req;
     req.method = r.method;
     req.url = r.url;
@@ -67,6 +68,8 @@ plugin_host::Reply send(http::Client& client, const ProviderTarget& t, const plu
     for (auto& h : res.response->headers) reply.headers.emplace_back(std::move(h.name), std::move(h.value));
     return reply;
 }
+
+namespace {
 
 const char* result_label(plugin_host::Outcome o) {
     switch (o) {
@@ -214,9 +217,9 @@ void Engine::run(Job job) {
         result.outcome = plugin_host::Outcome::ConfigError;
         result.error = "provider " + job.provider + " is no longer configured";
     } else {
-        auto data = to_event_data(*job.event, *target);
+        auto data = event_data_for(*job.event, *target);
         result = plugin_host::run_exchange(*target->instance, data, uint32_t(job.attempts), start,
-                                           [&](const plugin_host::OutgoingRequest& r) { return send(client_, *target, r); });
+                                           [&](const plugin_host::OutgoingRequest& r) { return send_request(client_, *target, r); });
         attempt_seconds_.observe(double(now_ms() - start) / 1000.0);
     }
     finish(job, target.get(), result, now_ms());

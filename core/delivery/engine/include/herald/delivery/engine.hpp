@@ -66,6 +66,12 @@ struct EngineOptions {
     BackoffPolicy backoff;
 };
 
+// The event view a plugin gets for one delivery to `target`.
+plugin_host::EventData event_data_for(const PreparedEvent& event, const ProviderTarget& target);
+// Sends one plugin request on `client` with the target's proxy, TLS and timeout.
+plugin_host::Reply send_request(http::Client& client, const ProviderTarget& target,
+                                const plugin_host::OutgoingRequest& request);
+
 using TargetLookup = std::function<std::shared_ptr<const ProviderTarget>(const std::string& provider_key)>;
 
 class Engine {

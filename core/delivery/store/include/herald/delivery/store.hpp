@@ -98,7 +98,9 @@ class DeliveryStore {
   // Waits until everything queued before this call is committed. [thread-safe]
   void flush();
 
-  // Reads: a consistent snapshot of what has been committed. [thread-safe]
+  // Reads: a consistent snapshot of what has been committed. They throw
+  // std::runtime_error only when the file itself fails (I/O error, corruption).
+  // [thread-safe]
   std::vector<StoredDelivery> load_unfinished();  // every Pending delivery by id: resume at startup
   // Deliveries with id > after_id, ordered by id, at most `limit`; filters optional.
   std::vector<StoredDelivery> list(std::optional<State> state,
@@ -119,8 +121,9 @@ class DeliveryStore {
   Counts counts() const;  // kept in memory, exact after each commit: cheap for /metrics
 
   // Deletes Done deliveries last updated before now_ms - retention, and events
-  // older than that with no delivery left. Works in bounded chunks so commits
-  // keep flowing meanwhile. Returns the number of deliveries deleted.
+  // older than that with no delivery left. The newest delivery and the newest
+  // event always stay, so ids are never handed out twice. Works in bounded
+  // chunks so commits keep flowing meanwhile. Returns the deliveries deleted.
   size_t prune(int64_t now_ms);
 
   StoreStats stats() const;
