@@ -85,7 +85,9 @@ Statement& Statement::bind(int index, int64_t value) {
 
 Statement& Statement::bind(int index, std::string_view text) {
   // SQLITE_STATIC: no copy; the caller keeps the text alive until reset().
-  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  // A null pointer would bind SQL NULL; an empty view must stay an empty text.
+  const char* data = text.data() ? text.data() : "";
+  sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_STATIC);
   return *this;
 }
 
