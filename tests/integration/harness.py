@@ -259,8 +259,11 @@ class Herald:
         for k in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY",
                   "no_proxy", "ALL_PROXY", "all_proxy"):
             env.pop(k, None)
-        if self.env:
-            env.update(self.env)
+        for k, v in (self.env or {}).items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = v
         self._stderr_file = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                      stdout=self._stderr_file, stderr=self._stderr_file,
@@ -421,8 +424,11 @@ def metric(metrics, name, /, **labels):
 def run_herald(args, timeout=60, env=None):
     """Runs a herald subcommand to completion: (exit code, stdout, stderr)."""
     e = dict(os.environ)
-    if env:
-        e.update(env)
+    for k, v in (env or {}).items():
+        if v is None:
+            e.pop(k, None)
+        else:
+            e[k] = v
     p = subprocess.run([herald_bin()] + list(args), capture_output=True, timeout=timeout, env=e)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
@@ -525,13 +531,17 @@ class Sink:
     not listen (connections are refused) until go_live().
     """
 
-    def __init__(self, responses=(), default=200, tls=None, listen=True, port=0):
+    def __init__(self, responses=(), default=200, tls=None, listen=True, port=0, idle_timeout=None):
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.requests = []
         self._responses = [r if isinstance(r, Response) else Response(r) for r in responses]
         self.default = default if isinstance(default, Response) else Response(default)
-        self.server = _SinkServer(("127.0.0.1", port), _SinkHandler, bind_and_activate=False)
+        handler = _SinkHandler
+        if idle_timeout is not None:
+            # closes a keep-alive connection idle for idle_timeout seconds
+            handler = type("_IdleSinkHandler", (_SinkHandler,), {"timeout": idle_timeout})
+        self.server = _SinkServer(("127.0.0.1", port), handler, bind_and_activate=False)
         self.server.sink = self
         self.server.server_bind()
         if tls is not None:

@@ -118,6 +118,34 @@ class GenericBytesTest(unittest.TestCase):
         self.assertEqual(h.post_event(body)[0], 202)
         self.assertEqual(self.sink.wait_for(1)[0].body, EXPECTED_B)
 
+    def test_metadata_left_empty_after_cleaning_is_left_out_example_c(self):
+        h = self.start({"c.yaml": documents(provider("hook", address=self.sink.url()),
+                                            alert("all", "hook", sources=(("HelmRelease", "*", "apps"),)))})
+        body = (b'{"involvedObject":{"kind":"HelmRelease","namespace":"apps","name":"podinfo",'
+                b'"uid":"4b1f3c2e-0000-4000-8000-000000000001","apiVersion":"helm.toolkit.fluxcd.io/v2"},'
+                b'"severity":"error","timestamp":"2024-05-01T10:05:00Z",'
+                b'"message":"Helm install failed: timed out waiting for the condition","reason":"InstallFailed",'
+                b'"metadata":{"helm.toolkit.fluxcd.io/token":"t-1","helm.toolkit.fluxcd.io/checksum":"c",'
+                b'"helm.toolkit.fluxcd.io/digest":"sha256:d","other.example.io/revision":"x"},'
+                b'"reportingController":"helm-controller","reportingInstance":"helm-controller-5d9c8b7f6-abcde"}')
+        expected = (b'{"involvedObject":{"kind":"HelmRelease","namespace":"apps","name":"podinfo",'
+                    b'"uid":"4b1f3c2e-0000-4000-8000-000000000001","apiVersion":"helm.toolkit.fluxcd.io/v2"},'
+                    b'"severity":"error","timestamp":"2024-05-01T10:05:00Z",'
+                    b'"message":"Helm install failed: timed out waiting for the condition","reason":"InstallFailed",'
+                    b'"reportingController":"helm-controller","reportingInstance":"helm-controller-5d9c8b7f6-abcde"}')
+        self.assertEqual(h.post_event(body)[0], 202)
+        rec = self.sink.wait_for(1)[0]
+        self.assertEqual(rec.body, expected)
+        self.assertEqual(headers_named(rec, "Gotk-Component"), ["helm-controller"])
+
+    def test_a_secret_header_can_override_gotk_component(self):
+        h = self.start({"c.yaml": documents(provider("hook", address=self.sink.url(), secret="h"),
+                                            secret("h", {"headers": "Gotk-Component: custom-component\n"}),
+                                            alert("all", "hook"))})
+        self.assertEqual(h.post_event(INPUT_A)[0], 202)
+        rec = self.sink.wait_for(1)[0]
+        self.assertEqual(headers_named(rec, "Gotk-Component"), ["custom-component"])
+
     def test_generic_escapes_html_characters_like_go(self):
         h = self.start({"c.yaml": documents(provider("hook", address=self.sink.url()), alert("all", "hook"))})
         ev = (b'{"involvedObject":{"kind":"Kustomization","namespace":"flux-system","name":"apps"},'
@@ -173,6 +201,24 @@ class GenericBytesTest(unittest.TestCase):
         for text in (h.log(), api, h.get_admin("/metrics")[2].decode()):
             self.assertNotIn("hdr-secret-42", text)
             self.assertNotIn(token, text)
+
+    def test_a_receiver_echoing_secrets_in_its_error_does_not_leak_them(self):
+        from harness import Response
+        token = "echoed-token-31337"
+        self.sink.set_responses([Response(400, {"Content-Type": "text/plain"},
+                                          f"invalid signature for key {token}; auth Bearer echoed-hdr-999")])
+        h = self.start({"c.yaml": documents(
+            provider("signed", type_="generic-hmac", address=self.sink.url("/echo"), secret="s"),
+            secret("s", {"token": token, "headers": "Authorization: Bearer echoed-hdr-999\n"}),
+            alert("all", "signed"))})
+        self.assertEqual(h.post_event(INPUT_A)[0], 202)
+        dead = h.wait_delivery("dead")
+        self.assertIn("400", dead[0]["lastError"])
+        outputs = {"lastError": dead[0]["lastError"], "log": h.log(),
+                   "api": h.get_admin(f"/api/v1/deliveries/{dead[0]['id']}")[2].decode()}
+        for where, text in outputs.items():
+            self.assertNotIn(token, text, where)
+            self.assertNotIn("echoed-hdr-999", text, where)
 
     def test_secret_manifest_address_overrides_spec_address(self):
         decoy = Sink(default=200)

@@ -43,9 +43,33 @@ class IntakeTest(unittest.TestCase):
         self.assertEqual(header(headers, "X-RateLimit-Remaining"), "0")
         self.assertIsNotNone(header(headers, "X-RateLimit-Reset"))
 
-    def test_a_body_that_is_not_json_is_refused_with_400(self):
-        status, _, _ = self.post(b"this is not json")
+    def test_a_body_that_is_not_json_is_refused_with_400_and_an_empty_body(self):
+        status, _, body = self.post(b"this is not json")
         self.assertEqual(status, 400)
+        self.assertEqual(body, b"")
+
+    def test_an_event_no_alert_matches_is_still_202(self):
+        ev = event(kind="Bucket", api_version="source.toolkit.fluxcd.io/v1", message="nobody listens")
+        self.assertEqual(self.post(ev)[0], 202)
+
+    # herald bug (minor, wire compatibility): intake answers "HTTP/1.1 202 OK"
+    # and "429 OK" - core/intake/src/event_server.cpp sets the status with
+    # setStatus(HTTPStatus) which keeps Poco's default reason "OK". Go's
+    # server writes the standard phrases ("202 Accepted", "429 Too Many
+    # Requests"); use setStatusAndReason. Remove the decorator once fixed.
+    @unittest.expectedFailure
+    def test_status_lines_carry_the_standard_reason_phrases(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.herald.intake_port, timeout=30)
+        self.addCleanup(conn.close)
+        reasons = []
+        for body in (event(message="reason phrase"), event(message="reason phrase"), "nope"):
+            data = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
+            conn.request("POST", "/", body=data)
+            resp = conn.getresponse()
+            resp.read()
+            reasons.append((resp.status, resp.reason))
+        self.assertEqual(reasons, [(202, "Accepted"), (429, "Too Many Requests"), (400, "Bad Request")])
 
     def test_a_json_array_is_refused_with_400(self):
         status, _, _ = self.post(b'[{"message":"x"}]')
@@ -123,6 +147,25 @@ class IntakeTest(unittest.TestCase):
         after = self.herald.metrics()
         self.assertEqual(metric(after, "herald_events_received_total", code="400")
                          - (metric(before, "herald_events_received_total", code="400") or 0), 2)
+
+
+class BackpressureTest(unittest.TestCase):
+    def test_intake_answers_503_above_max_pending_and_a_refused_event_is_not_a_duplicate(self):
+        sink = Sink(listen=False, default=200)
+        self.addCleanup(sink.close)
+        h = Herald({"c.yaml": documents(provider("hook", address=sink.url()), alert("all", "hook"))},
+                   args=["--max-pending", "1"])
+        self.addCleanup(h.close)
+        self.assertEqual(h.post_event(event(message="fills the queue"))[0], 202)
+        status, headers, _ = h.post_event(event(message="refused for now"))
+        self.assertEqual(status, 503)
+        self.assertIsNotNone(header(headers, "Retry-After"))
+        sink.go_live()
+        h.wait_delivery("done", timeout=30)
+        # a sender retries after a 503; the retry must not be taken for a duplicate
+        self.assertEqual(h.post_event(event(message="refused for now"))[0], 202)
+        wait_until(lambda: any(b"refused for now" in r.body for r in sink.received()), timeout=20,
+                   message="the retried event at the sink")
 
 
 class DuplicateWindowTest(unittest.TestCase):

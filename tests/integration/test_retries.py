@@ -41,6 +41,7 @@ class RetryTest(unittest.TestCase):
         m = h.metrics()
         labels = dict(namespace="flux-system", name="hook", type="generic")
         self.assertEqual(metric(m, "herald_delivery_attempts_total", result="retry", **labels), 2)
+        self.assertEqual(metric(m, "herald_delivery_attempts_total", result="delivered", **labels), 1)
         self.assertEqual(sum(v for (n, l), v in m.items()
                              if n == "herald_delivery_attempts_total" and dict(l).get("name") == "hook"), 3)
         self.assertEqual(metric(m, "herald_deliveries_pending"), 0)
@@ -121,6 +122,18 @@ class RetryTest(unittest.TestCase):
         done = h.wait_delivery("done", timeout=30)
         self.assertGreaterEqual(done[0]["attempts"], 2)
         self.assertEqual(len(sink.received()), 1)
+
+    def test_a_receiver_closing_idle_keep_alive_connections_costs_no_retry(self):
+        import time
+        sink = Sink(default=200, idle_timeout=0.3)
+        self.addCleanup(sink.close)
+        h = self.start(sink)
+        for i in range(3):
+            self.assertEqual(h.post_event(event(message=f"keep-alive {i}"))[0], 202)
+            h.wait_delivery("done", count=i + 1)
+            time.sleep(0.8)  # lets the sink close the idle connection (not an assertion)
+        self.assertEqual([d["attempts"] for d in h.deliveries()], [1, 1, 1])
+        self.assertEqual(len(sink.received()), 3)
 
     def test_the_provider_timeout_ends_a_slow_attempt(self):
         # without the 1s timeout the first attempt would succeed after 10 s

@@ -87,6 +87,20 @@ class TLSTest(unittest.TestCase):
         self.assertEqual([(m, t) for m, t, _ in seen][:1], [("CONNECT", f"127.0.0.1:{self.sink.port}")])
         h.wait_delivery("done")
 
+    def test_https_proxy_from_the_environment_tunnels_https(self):
+        proxy = Proxy()
+        self.addCleanup(proxy.close)
+        h = self.start({"c.yaml": documents(
+            provider("hook", address=self.sink.url("/env-tunnel"), cert_secret="sink-ca"),
+            secret("sink-ca", {"ca.crt": self.tls.ca_pem()}),
+            alert("all", "hook"))},
+            # HTTP_PROXY is for http:// addresses only; it points nowhere
+            env={"HTTPS_PROXY": proxy.url, "HTTP_PROXY": "http://127.0.0.1:9"})
+        self.assertEqual(h.post_event(event(message="env tunnel"))[0], 202)
+        self.assertEqual(self.sink.wait_for(1)[0].target, "/env-tunnel")
+        self.assertEqual([(m, t) for m, t, _ in proxy.received()][:1], [("CONNECT", f"127.0.0.1:{self.sink.port}")])
+        h.wait_delivery("done")
+
     def test_secret_values_never_show_in_logs_metrics_or_the_api(self):
         token = "tls-hmac-token-5e1f0c"
         auth = "Bearer auth-value-77aa"
