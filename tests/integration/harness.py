@@ -753,8 +753,14 @@ class Proxy:
 # TLS
 
 
+# A name no resolver knows; only the test Proxy maps it (to 127.0.0.1). Used
+# where a loopback address would bypass an environment proxy (as in Go).
+PROXY_ONLY_NAME = "sink.herald-it.invalid"
+
+
 class TLSFiles:
-    """A CA and a server certificate for 127.0.0.1/localhost made with openssl."""
+    """A CA and a server certificate for 127.0.0.1/localhost (and
+    PROXY_ONLY_NAME, for tunnels) made with the openssl CLI."""
 
     def __init__(self, directory=None):
         if shutil.which("openssl") is None:
@@ -767,7 +773,7 @@ class TLSFiles:
         self.crt = os.path.join(d, "server.crt")
         ext = os.path.join(d, "server.ext")
         with open(ext, "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+            f.write(f"subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:{PROXY_ONLY_NAME}\n"
                     "basicConstraints=CA:FALSE\n"
                     "keyUsage=digitalSignature,keyEncipherment\n"
                     "extendedKeyUsage=serverAuth\n")

@@ -6,16 +6,18 @@ The sink is addressed by a name only the test proxy resolves
 
 import unittest
 
-from harness import Herald, Proxy, Sink, alert, documents, event, header, provider, secret, wait_until
+from harness import (PROXY_ONLY_NAME, Herald, Proxy, Sink, alert, documents, event, header, provider, secret,
+                     wait_until)
 
-NAME = "sink.herald-it.invalid"
+NAME = PROXY_ONLY_NAME
+EXCLUDED = "excluded.herald-it.invalid"
 
 
 class ProxyTest(unittest.TestCase):
     def setUp(self):
         self.sink = Sink(default=200)
         self.addCleanup(self.sink.close)
-        self.proxy = Proxy(hosts={NAME: "127.0.0.1"})
+        self.proxy = Proxy(hosts={NAME: "127.0.0.1", EXCLUDED: "127.0.0.1"})
         self.addCleanup(self.proxy.close)
         self.address = f"http://{NAME}:{self.sink.port}/via-proxy?q=1"
 
@@ -57,11 +59,27 @@ class ProxyTest(unittest.TestCase):
         self.assert_delivered_through_proxy(h, "via HTTP_PROXY")
 
     def test_no_proxy_sends_matching_hosts_directly(self):
+        excluded = f"http://{EXCLUDED}:{self.sink.port}/excluded"
+        h = self.start({"c.yaml": documents(
+            provider("hook", address=self.address), provider("excluded", address=excluded),
+            alert("all", "hook"), alert("to-excluded", "excluded"))},
+            env={"HTTP_PROXY": self.proxy.url, "NO_PROXY": f"example.org, {EXCLUDED}"})
+        self.assertEqual(h.post_event(event(message="no proxy"))[0], 202)
+        self.assert_delivered_through_proxy(h, "no proxy")
+        # the excluded host is looked up directly, which fails: no resolver knows it
+        failed = wait_until(lambda: [d for d in h.deliveries(provider="flux-system/excluded") if d.get("lastError")],
+                            message="a direct attempt to the excluded host")
+        self.assertNotEqual(failed[0]["state"], "done")
+        self.assertEqual([t for _, t, _ in self.proxy.received()], [self.address])
+        self.assertEqual([r.target for r in self.sink.received()], ["/via-proxy?q=1"])
+
+    def test_loopback_addresses_bypass_the_environment_proxy_as_in_go(self):
         h = self.start({"c.yaml": documents(provider("hook", address=self.sink.url("/direct")),
                                             alert("all", "hook"))},
-                       env={"HTTP_PROXY": self.proxy.url, "NO_PROXY": "example.org,127.0.0.1"})
+                       env={"HTTP_PROXY": self.proxy.url})
         self.assertEqual(h.post_event(event(message="direct"))[0], 202)
         self.assertEqual(self.sink.wait_for(1)[0].target, "/direct")
+        h.wait_delivery("done")
         self.assertEqual(self.proxy.received(), [])
 
     def test_an_unreachable_proxy_is_a_transport_error_that_is_retried(self):
