@@ -4,7 +4,7 @@ and the deliveries API."""
 import json
 import unittest
 
-from harness import Herald, Sink, alert, documents, event, header, metric, provider, wait_until
+from harness import Herald, Sink, alert, documents, event, header, metric, provider
 
 
 class AdminTest(unittest.TestCase):

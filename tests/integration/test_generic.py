@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import unittest
 
-from harness import Herald, Sink, alert, documents, provider, secret, wait_until
+from harness import Herald, Response, Sink, alert, documents, provider, secret
 
 # Example A of §3.1, as the reference writes it: the body the generic provider
 # must send for INPUT_A below with an Alert carrying eventMetadata {env: prod}.
@@ -160,6 +160,24 @@ class GenericBytesTest(unittest.TestCase):
         self.assertEqual(rec.body, expected)
         self.assertEqual(headers_named(rec, "Gotk-Component"), [""])
 
+    def test_missing_members_invalid_utf8_and_unknown_fields_follow_go_rules(self):
+        h = self.start({"c.yaml": documents(provider("hook", address=self.sink.url()), alert("all", "hook"))})
+        head = b'{"involvedObject":{"kind":"Kustomization","namespace":"flux-system","name":"apps"},'
+        inputs = [
+            head + b'"message":"no time","reportingController":"x"}',
+            head + b'"message":"bad \xff utf8","timestamp":null,"reportingController":"x","metadata":{}}',
+            head + b'"message":"unknown fields","extra":{"a":[1,2]},"reportingController":"x"}',
+        ]
+        for body in inputs:
+            self.assertEqual(h.post_event(body)[0], 202)
+        tail = b'"reason":"","reportingController":"x"}'
+        expected = {
+            head + b'"severity":"","timestamp":null,"message":"no time",' + tail,
+            head + b'"severity":"","timestamp":null,"message":"bad \xef\xbf\xbd utf8",' + tail,
+            head + b'"severity":"","timestamp":null,"message":"unknown fields",' + tail,
+        }
+        self.assertEqual({r.body for r in self.sink.wait_for(3)}, expected)
+
     def test_generic_hmac_signs_the_exact_body_with_the_secret_token(self):
         token = "s3cr3t"
         h = self.start({"c.yaml": documents(
@@ -203,7 +221,6 @@ class GenericBytesTest(unittest.TestCase):
             self.assertNotIn(token, text)
 
     def test_a_receiver_echoing_secrets_in_its_error_does_not_leak_them(self):
-        from harness import Response
         token = "echoed-token-31337"
         self.sink.set_responses([Response(400, {"Content-Type": "text/plain"},
                                           f"invalid signature for key {token}; auth Bearer echoed-hdr-999")])
