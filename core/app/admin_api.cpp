@@ -96,21 +96,55 @@ admin::AdminReply AdminApi::handle(const admin::AdminRequest& req) {
         std::string key = p.substr(18, p.size() - 18 - 7);
         return replay(store_.replay_provider(key));
     }
-    if (p == "/api/v1/providers" || p == "/api/v1/alerts") {
-        auto rt = runtime_();
-        json items = json::array();
-        if (p == "/api/v1/providers") {
-            for (const auto& pr : rt->config.providers)
-                items.push_back({{"namespace", pr.ns}, {"name", pr.name}, {"type", pr.type}, {"uid", pr.uid},
-                                 {"suspended", pr.suspend}, {"ready", rt->target(pr.key()) != nullptr}});
-        } else {
-            for (const auto& a : rt->config.alerts)
-                items.push_back({{"namespace", a.ns}, {"name", a.name}, {"providerRef", a.provider_ref},
-                                 {"suspended", a.suspend}});
-        }
-        return json_reply(200, json{{"items", items}});
-    }
+    if (p == "/api/v1/providers") return providers();
+    if (p == "/api/v1/alerts") return alerts();
     return error_reply(404, "no such endpoint: " + req.method + " " + p);
+}
+
+// Conditions as Flux users know them: Ready, or Suspended, Degraded (the last
+// attempt failed), Invalid (no instance: the plugin refused the config).
+admin::AdminReply AdminApi::providers() {
+    auto rt = runtime_();
+    json items = json::array();
+    for (const auto& pr : rt->config.providers) {
+        json item{{"namespace", pr.ns}, {"name", pr.name}, {"type", pr.type}, {"uid", pr.uid}};
+        auto health = engine_.health(pr.key());
+        std::string condition = "Ready", message = "Initialized";
+        if (pr.suspend) {
+            condition = "Suspended";
+            message = "spec.suspend is true";
+        } else if (!rt->target(pr.key())) {
+            condition = "Invalid";
+            message = "no plugin instance";
+        } else if (health && health->consecutive_failures > 0) {
+            condition = "Degraded";
+            message = std::to_string(health->consecutive_failures) + " failed attempt(s) since the last delivery";
+        }
+        item["conditions"] = json::array({json{{"type", condition}, {"message", message}}});
+        if (health) {
+            item["lastAttemptMs"] = health->last_attempt_ms;
+            item["lastDeliveryMs"] = health->last_success_ms;
+            item["lastError"] = log::mask(health->last_error);
+        }
+        items.push_back(std::move(item));
+    }
+    return json_reply(200, json{{"items", items}});
+}
+
+admin::AdminReply AdminApi::alerts() {
+    auto rt = runtime_();
+    json items = json::array();
+    for (const auto& a : rt->config.alerts) {
+        const config::Provider* pr = rt->config.find_provider(a.ns, a.provider_ref);
+        std::string condition = a.suspend ? "Suspended" : "Ready";
+        if (!a.suspend && pr && pr->suspend) condition = "Suspended";
+        items.push_back({{"namespace", a.ns},
+                         {"name", a.name},
+                         {"providerRef", a.provider_ref},
+                         {"eventSeverity", a.event_severity},
+                         {"conditions", json::array({json{{"type", condition}}})}});
+    }
+    return json_reply(200, json{{"items", items}});
 }
 
 admin::AdminReply AdminApi::readyz() {

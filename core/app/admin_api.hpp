@@ -35,6 +35,8 @@ public:
 
 private:
     admin::AdminReply readyz();
+    admin::AdminReply providers();
+    admin::AdminReply alerts();
     admin::AdminReply deliveries(const admin::AdminRequest& req);
     admin::AdminReply replay(std::vector<delivery::StoredDelivery> rows);
 

@@ -106,6 +106,7 @@ LoadedRuntime load_runtime(const RuntimeSource& source, const plugin_host::Plugi
         t->route = route_for(p);
         t->timeout_ms = p.timeout_ms;
         t->ordered = created.instance->ordered();
+        t->retry_for_ms = p.retry_for_ms.value_or(0);
         rt->targets.emplace(t->key, std::move(t));
     }
     if (!ok) return out;

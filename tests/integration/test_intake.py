@@ -52,12 +52,6 @@ class IntakeTest(unittest.TestCase):
         ev = event(kind="Bucket", api_version="source.toolkit.fluxcd.io/v1", message="nobody listens")
         self.assertEqual(self.post(ev)[0], 202)
 
-    # herald bug (minor, wire compatibility): intake answers "HTTP/1.1 202 OK"
-    # and "429 OK" - core/intake/src/event_server.cpp sets the status with
-    # setStatus(HTTPStatus) which keeps Poco's default reason "OK". Go's
-    # server writes the standard phrases ("202 Accepted", "429 Too Many
-    # Requests"); use setStatusAndReason. Remove the decorator once fixed.
-    @unittest.expectedFailure
     def test_status_lines_carry_the_standard_reason_phrases(self):
         import http.client
         conn = http.client.HTTPConnection("127.0.0.1", self.herald.intake_port, timeout=30)

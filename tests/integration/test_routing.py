@@ -80,12 +80,6 @@ class RoutingTest(unittest.TestCase):
         # an info Alert takes every severity
         self.assertIn("/filtered", got)
 
-    # herald bug: core/routing/src/router.cpp search() calls
-    # Poco::RegularExpression::match(text, 0), which is a FULL anchored match
-    # (RE_ANCHORED, and the match must cover the whole subject), not the
-    # unanchored search of §1.6; an expression that matches part of the
-    # message neither excludes nor includes. Remove the decorator once fixed.
-    @unittest.expectedFailure
     def test_exclusion_list_drops_matching_messages(self):
         got = self.send(message="Dependencies: waiting for dependency flux-system/infra")
         self.assertNotIn("/filtered", got)
@@ -95,12 +89,6 @@ class RoutingTest(unittest.TestCase):
         got = self.send(message="Reconciled. Health check passed")
         self.assertEqual(len(got["/filtered"]), 1)
 
-    # herald bug: core/routing/src/router.cpp search() calls
-    # Poco::RegularExpression::match(text, 0), which is a FULL anchored match
-    # (RE_ANCHORED, and the match must cover the whole subject), not the
-    # unanchored search of §1.6; an expression that matches part of the
-    # message neither excludes nor includes. Remove the decorator once fixed.
-    @unittest.expectedFailure
     def test_inclusion_list_keeps_only_matching_messages(self):
         got = self.send(message="nothing to see here")
         self.assertNotIn("/included", got)

@@ -39,7 +39,7 @@ public:
             r.body = body.str();
             reply = fn_(r);
         }
-        resp.setStatus(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
+        resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
         resp.setContentType(reply.content_type);
         for (const auto& [k, v] : reply.headers) resp.set(k, v);
         resp.setContentLength(std::streamsize(reply.body.size()));

@@ -13,10 +13,23 @@ bool is_notification_version(std::string_view api_version) {
            api_version == "notification.toolkit.fluxcd.io/v1beta3";
 }
 
+// A retry budget: the Flux duration syntax, or whole hours ("2h"), since
+// budgets are often hours long.
+std::optional<uint32_t> parse_budget_ms(const std::string& text) {
+    if (text.size() > 1 && text.back() == 'h' &&
+        text.find_first_not_of("0123456789") == text.size() - 1) {
+        uint64_t hours = std::stoull(text.substr(0, text.size() - 1));
+        if (hours == 0 || hours > 1000) return std::nullopt;
+        return uint32_t(hours * 3600 * 1000);
+    }
+    return parse_timeout_ms(text);
+}
+
 struct ObjectMeta {
     std::string ns = "default";
     std::string name;
     std::string uid;
+    std::map<std::string, std::string> annotations;
 };
 
 // metadata: name (required), namespace, uid. Server-side fields such as
@@ -54,7 +67,7 @@ std::optional<ObjectMeta> read_metadata(MapReader& top) {
     }
     out.uid = meta.take_string("uid").value_or("");
     meta.take_string_map("labels");
-    meta.take_string_map("annotations");
+    out.annotations = meta.take_string_map("annotations").value_or(std::map<std::string, std::string>{});
     if (!ok) return std::nullopt;
     return out;
 }
@@ -132,6 +145,12 @@ void ConfigBuilder::add(const Document& doc) {
         p.name = meta->name;
         p.uid = meta->uid.empty() ? derive_uid(p.ns, p.name) : meta->uid;
         p.uid_derived = meta->uid.empty();
+        if (auto it = meta->annotations.find(std::string(kRetryForAnnotation)); it != meta->annotations.end()) {
+            p.retry_for_ms = parse_budget_ms(it->second);
+            if (!p.retry_for_ms)
+                report_.error(origin, "metadata.annotations." + std::string(kRetryForAnnotation),
+                              "\"" + it->second + "\" is not a duration like 90s, 30m or 2h");
+        }
         // Kept even when a field is wrong, so Alerts naming it do not add
         // "provider not found" noise to the real error.
         config_.providers.push_back(parse_provider(*spec, std::move(p), origin, report_));

@@ -28,7 +28,7 @@ public:
         int status = read_body(req, body);
         if (status != 0) {
             handler_.count(status);
-            resp.setStatus(Poco::Net::HTTPResponse::HTTPStatus(status));
+            resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(status));
             // The rest of an oversized body is not read: close the connection.
             resp.setKeepAlive(false);
             resp.setContentLength(0);
@@ -36,7 +36,7 @@ public:
             return;
         }
         Reply reply = handler_.handle(std::move(body));
-        resp.setStatus(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
+        resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
         for (const auto& [k, v] : reply.headers) resp.set(k, v);
         resp.setContentLength(std::streamsize(reply.body.size()));
         if (!reply.body.empty()) resp.setContentType("text/plain; charset=utf-8");

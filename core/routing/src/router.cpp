@@ -22,7 +22,10 @@ namespace {
 // no match, so a pathological pattern cannot stall intake.
 bool search(const Poco::RegularExpression& re, const std::string& text) {
     try {
-        return re.match(text, 0);
+        // The overload with a Match searches; match(text, offset) would anchor
+        // the expression at both ends.
+        Poco::RegularExpression::Match m;
+        return re.match(text, 0, m) > 0;
     } catch (const Poco::Exception&) {
         return false;
     }

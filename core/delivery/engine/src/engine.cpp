@@ -229,6 +229,18 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
                     int64_t now) {
     using plugin_host::Outcome;
     const int attempts = job.attempts + 1;
+    {
+        std::lock_guard lock(health_mutex_);
+        ProviderHealth& h = health_[job.provider];
+        h.last_attempt_ms = now;
+        if (result.outcome == Outcome::Delivered || result.outcome == Outcome::Skipped) {
+            h.last_success_ms = now;
+            h.consecutive_failures = 0;
+        } else {
+            ++h.consecutive_failures;
+            h.last_error = result.error;
+        }
+    }
     admin::Labels labels{{"namespace", target ? target->ns : ""},
                          {"name", target ? target->name : job.provider},
                          {"type", target ? target->type : ""},
@@ -285,6 +297,13 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
                {{"id", std::to_string(job.id)}, {"provider", job.provider},
                 {"outcome", plugin_host::outcome_name(result.outcome)}, {"error", result.error}});
     final_state(false);
+}
+
+std::optional<ProviderHealth> Engine::health(const std::string& provider_key) const {
+    std::lock_guard lock(health_mutex_);
+    auto it = health_.find(provider_key);
+    if (it == health_.end()) return std::nullopt;
+    return it->second;
 }
 
 int64_t Engine::oldest_pending_age_ms(int64_t now) const {

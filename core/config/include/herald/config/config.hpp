@@ -72,6 +72,9 @@ struct Provider {
     // "serviceAccountName", "commitStatusExpr", or fields only a plugin
     // knows). The plugin's config schema validates these; this stage does not.
     std::map<std::string, std::string> extra;
+    // Retry budget of this Provider's deliveries, from the annotation
+    // kRetryForAnnotation; nullopt = the daemon's --retry-for.
+    std::optional<uint32_t> retry_for_ms;
 
     // resolved at load
     SecretData secret;               // contents of the secretRef secret (empty when none)
@@ -97,6 +100,9 @@ struct Provider {
     // The secretRef value for `key`, or nullptr.
     const std::string* secret_value(std::string_view key) const;
 };
+
+// Provider annotation that sets its own retry budget, e.g. "30m" or "2h".
+inline constexpr std::string_view kRetryForAnnotation = "herald.io/retry-for";
 
 struct EventSource {
     std::string kind;

@@ -23,6 +23,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <queue>
 #include <set>
 #include <string>
@@ -59,6 +60,14 @@ struct Job {
     std::shared_ptr<const PreparedEvent> event;
 };
 
+// What the last attempts to one Provider did, for its status in the API.
+struct ProviderHealth {
+    int64_t last_attempt_ms = 0;
+    int64_t last_success_ms = 0;
+    int consecutive_failures = 0;  // attempts that did not deliver, since the last that did
+    std::string last_error;         // secrets masked
+};
+
 struct EngineOptions {
     int workers = 32;
     int per_provider_limit = 16;  // concurrent exchanges per Provider (ordered types: 1)
@@ -89,6 +98,8 @@ public:
     int64_t pending() const { return pending_.load(std::memory_order_relaxed); }
     // Age of the oldest unfinished delivery in ms (0 when none).
     int64_t oldest_pending_age_ms(int64_t now_ms) const;
+    // Health of one Provider ("ns/name"); nullopt before its first attempt.
+    std::optional<ProviderHealth> health(const std::string& provider_key) const;
     // Stops taking new work, waits up to `grace_ms` for in-flight exchanges,
     // then returns; unfinished deliveries stay Pending in the store.
     void stop(int64_t grace_ms);
@@ -136,6 +147,8 @@ private:
     bool stopping_ = false;
     int inflight_ = 0;
     std::atomic<int64_t> pending_{0};
+    mutable std::mutex health_mutex_;
+    std::unordered_map<std::string, ProviderHealth> health_;
     std::vector<std::thread> workers_;
 
     admin::Histogram& attempt_seconds_;
