@@ -8,6 +8,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <set>
 
 namespace herald::app {
 
@@ -79,10 +80,17 @@ LoadedRuntime load_runtime(const RuntimeSource& source, const plugin_host::Plugi
     out.problems = loaded.problems;
     bool ok = loaded.ok();
 
+    // A Provider whose manifest already has errors is not shown to its plugin:
+    // the plugin would only repeat them ("required" after "no address found").
+    std::set<std::pair<std::string, int>> broken;
+    for (const auto& d : loaded.problems)
+        if (!d.warning) broken.emplace(d.origin.file, d.origin.document);
+
     auto rt = std::make_shared<Runtime>();
     rt->config = std::move(loaded.config);
     for (const auto& p : rt->config.providers) {
         if (!registry.serves(p.type)) continue;  // already reported by config::load
+        if (broken.count({p.origin.file, p.origin.document})) continue;
         auto sensitive = config::sensitive_values(p);
         rt->secrets.insert(rt->secrets.end(), sensitive.begin(), sensitive.end());
         if (!create_instances) {
