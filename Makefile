@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test run check clean
+.PHONY: all deps build test run check bench clean
 
 all: build
 
@@ -25,6 +25,12 @@ run: build
 
 check: build
 	$(BUILD)/bin/herald check --config examples/config --secrets examples/secrets
+
+# Benchmarks (bench/README.md): herald against wrk, nginx and Alertmanager on
+# loopback; prints one table and writes bench/results/<date>.md.
+bench: build
+	scripts/install-deps --bench
+	bench/run $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -81,6 +81,12 @@ AdminApi::AdminApi(std::function<std::shared_ptr<const Runtime>()> runtime, deli
                             [this] { return double(store_.counts().dead); });
     metrics_.gauge_callback("herald_plugin_load_failures", "Plugin files refused at startup.",
                             [this] { return double(plugins_.refusals().size()); });
+    metrics_.gauge_callback("herald_plugin_circuit_open", "Plugins whose circuit breaker is open (repeated internal errors).",
+                            [this] {
+                                double open = 0;
+                                for (const auto& b : plugins_.breaker_states()) open += b.open ? 1 : 0;
+                                return open;
+                            });
     metrics_.gauge("herald_build_info", "Build information.", {{"version", HERALD_VERSION}}).set(1);
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <unordered_map>
 
 namespace herald::app {
 namespace {
@@ -92,12 +93,24 @@ intake::Reply Pipeline::handle(std::string body) {
     std::vector<delivery::NewDelivery> deliveries;
     std::vector<std::shared_ptr<delivery::PreparedEvent>> prepared;
     deliveries.reserve(routed.size());
+    prepared.reserve(routed.size());
+    std::unordered_map<std::string, std::shared_ptr<delivery::PreparedEvent>> unique;
+    std::string encoded;
     for (auto& r : routed) {
-        auto p = std::make_shared<delivery::PreparedEvent>();
-        events::encode_event(r.notification, p->canonical_json);
-        p->notification = std::move(r.notification);
+        encoded.clear();
+        events::encode_event(r.notification, encoded);
+        // Alerts that add nothing of their own produce the same notification:
+        // their deliveries share one copy, so a fan-out to many Providers
+        // holds the event once in memory while it is pending.
+        std::shared_ptr<delivery::PreparedEvent> fresh;
+        std::shared_ptr<delivery::PreparedEvent>& p = routed.size() > 1 ? unique[encoded] : fresh;
+        if (!p) {
+            p = std::make_shared<delivery::PreparedEvent>();
+            p->canonical_json = encoded;
+            p->notification = std::move(r.notification);
+        }
         deliveries.push_back({rt->config.providers[r.provider_index].key(), r.alert_key, p->canonical_json});
-        prepared.push_back(std::move(p));
+        prepared.push_back(p);
     }
     std::string error;
     auto ids = store_.commit_event(events::encode_event(event), std::move(deliveries), error);

@@ -15,6 +15,8 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -289,10 +291,29 @@ int run_serve(const std::vector<std::string>& args) {
 
     state.stopping = true;
     pipeline.close();  // new events get 503 while in-flight ones finish
-    engine.stop(*grace);
+    if (!engine.drain(*grace)) {
+        // The grace is over and some exchanges still wait for their receiver
+        // (up to the Provider timeout). They are abandoned: their deliveries
+        // are still Pending in the store and are sent again on the next start
+        // (at least once). Waiting for them would ignore --shutdown-grace.
+        store->flush();
+        log::warning("app", "shutdown grace over, abandoning in-flight deliveries",
+                     {{"pending", std::to_string(store->counts().pending)}});
+        log::info("app", "stopped", {{"pending", std::to_string(store->counts().pending)}});
+        std::fflush(stderr);
+        std::_Exit(0);
+    }
+    engine.stop(0);
     intake_server->stop();
     admin_server->stop();
     store->flush();
+    {
+        // Instances go before their plugins' deinit; the libraries stay mapped.
+        std::lock_guard lock(current_mutex);
+        current.reset();
+    }
+    first.runtime.reset();
+    registry.deinit_all();
     log::info("app", "stopped", {{"pending", std::to_string(store->counts().pending)}});
     return 0;
 }

@@ -81,13 +81,18 @@ def _q(value):
 
 
 def provider(name, type_="generic", address=None, namespace="flux-system", secret=None,
-             cert_secret=None, proxy=None, timeout=None, suspend=None, extra=""):
+             cert_secret=None, proxy=None, timeout=None, suspend=None, extra="", annotations=None):
     lines = [
         "apiVersion: notification.toolkit.fluxcd.io/v1beta3",
         "kind: Provider",
         "metadata:",
         f"  name: {_q(name)}",
         f"  namespace: {_q(namespace)}",
+    ]
+    if annotations:
+        lines.append("  annotations:")
+        lines += [f"    {_q(k)}: {_q(v)}" for k, v in annotations.items()]
+    lines += [
         "spec:",
         f"  type: {_q(type_)}",
     ]
@@ -204,10 +209,13 @@ class Herald:
 
     manifests: {"file.yaml": "yaml text"} written into the config dir.
     secrets:   {("ns", "name"): {"key": "value"}} written as DIR/ns/name/key.
+    ports:     (intake, admin) to listen on instead of ephemeral ports; start()
+               then waits for /readyz only (for runs whose log hides the
+               startup line, e.g. --log-level warning).
     """
 
     def __init__(self, manifests, secrets=None, args=(), env=None, plugins=None, workdir=None,
-                 start=True, use_secrets_dir=None):
+                 start=True, use_secrets_dir=None, ports=None):
         self.bin = herald_bin()
         self.plugins = plugins or plugins_dir()
         self.owns_workdir = workdir is None
@@ -226,6 +234,7 @@ class Herald:
         self.stderr_path = None
         self.intake_port = None
         self.admin_port = None
+        self.ports = ports
         if start:
             self.start()
 
@@ -246,9 +255,10 @@ class Herald:
 
     # process -----------------------------------------------------------
     def command(self):
+        intake, admin = self.ports or (0, 0)
         return [self.bin, "serve", "--config", self.config_dir, "--secrets", self.secrets_dir,
                 "--state", self.state_dir, "--plugins", self.plugins,
-                "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"] + self.args
+                "--listen", f"127.0.0.1:{intake}", "--admin", f"127.0.0.1:{admin}"] + self.args
 
     def start(self, timeout=20):
         """Starts herald (again, on the same dirs) and waits for the startup line."""
@@ -278,6 +288,16 @@ class Herald:
                 raise AssertionError(f"herald exited with {self.proc.returncode} before starting:\n{text}")
             return None
 
+        if self.ports:
+            self.intake_port, self.admin_port = self.ports
+
+            def ready():
+                if self.proc.poll() is not None:
+                    raise AssertionError(f"herald exited with {self.proc.returncode}:\n{self.log()}")
+                return self._ready()
+
+            wait_until(ready, timeout=timeout, message="herald /readyz")
+            return self
         m = wait_until(started, timeout=timeout, message="herald startup line")
         self.intake_port, self.admin_port = int(m.group(1)), int(m.group(2))
         wait_until(lambda: self._ready(), timeout=timeout, message="herald /readyz")
@@ -457,11 +477,15 @@ class Recorded:
 
 
 class Response:
-    def __init__(self, status=200, headers=None, body=b"", delay=0.0):
+    """hold: a threading.Event the answer waits for (at most 120 s), for a
+    receiver that accepts and does not answer until the test lets it."""
+
+    def __init__(self, status=200, headers=None, body=b"", delay=0.0, hold=None):
         self.status = status
         self.headers = headers or {}
         self.body = body if isinstance(body, bytes) else body.encode()
         self.delay = delay
+        self.hold = hold
 
 
 class _SinkHandler(BaseHTTPRequestHandler):
@@ -490,12 +514,18 @@ class _SinkHandler(BaseHTTPRequestHandler):
     def _handle(self):
         body = self._read_body()
         sink = self.server.sink
-        resp = sink._next_response()
+        resp = sink._next_response(self.command, self.path, body)
         rec = Recorded(self.command, self.path, self.request_version, list(self.headers.items()),
                        body, time.monotonic(), resp.status)
         sink._record(rec)
-        if resp.delay:
-            time.sleep(resp.delay)
+        sink._enter()
+        try:
+            if resp.delay:
+                time.sleep(resp.delay)
+            if resp.hold is not None:
+                resp.hold.wait(120)
+        finally:
+            sink._leave()
         self.send_response(resp.status)
         for k, v in resp.headers.items():
             self.send_header(k, v)
@@ -528,13 +558,20 @@ class Sink:
 
     responses: statuses (ints) or Response objects answered in order; after
     they run out, `default` is answered. listen=False binds the port but does
-    not listen (connections are refused) until go_live().
+    not listen (connections are refused) until go_live(). responder, when
+    given, is called first as responder(method, target, body) and may return
+    a Response (or status) to answer instead. in_flight / max_in_flight count
+    requests recorded but not yet answered.
     """
 
-    def __init__(self, responses=(), default=200, tls=None, listen=True, port=0, idle_timeout=None):
+    def __init__(self, responses=(), default=200, tls=None, listen=True, port=0, idle_timeout=None,
+                 responder=None):
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.requests = []
+        self.responder = responder
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._responses = [r if isinstance(r, Response) else Response(r) for r in responses]
         self.default = default if isinstance(default, Response) else Response(default)
         handler = _SinkHandler
@@ -567,11 +604,24 @@ class Sink:
             if default is not None:
                 self.default = default if isinstance(default, Response) else Response(default)
 
-    def _next_response(self):
+    def _next_response(self, method=None, target=None, body=None):
+        if self.responder is not None:
+            r = self.responder(method, target, body)
+            if r is not None:
+                return r if isinstance(r, Response) else Response(r)
         with self.lock:
             if self._responses:
                 return self._responses.pop(0)
             return self.default
+
+    def _enter(self):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self):
+        with self.lock:
+            self.in_flight -= 1
 
     def _record(self, rec):
         with self.cond:

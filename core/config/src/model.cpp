@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -124,6 +125,20 @@ std::string url_password(std::string_view url) {
     if (colon == std::string_view::npos) return {};
     return std::string(userinfo.substr(colon + 1));
 }
+
+// The credential of an "<auth-scheme> <credential>" header value ("Bearer
+// abc", "Basic dXNlcg=="): receivers often echo the credential alone, so it
+// is a secret value of its own. Empty when the value has no such shape.
+std::string scheme_credential(std::string_view value) {
+    auto space = value.find(' ');
+    if (space == 0 || space == std::string_view::npos) return {};
+    for (char c : value.substr(0, space))
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return {};
+    auto credential = value.substr(space + 1);
+    while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
+    if (credential.size() < 4 || credential.find(' ') != std::string_view::npos) return {};
+    return std::string(credential);
+}
 }  // namespace
 
 std::vector<std::string> sensitive_values(const Provider& p) {
@@ -139,7 +154,10 @@ std::vector<std::string> sensitive_values(const Provider& p) {
     add(url_password(p.effective_address));
     add(url_password(p.proxy));
     add(url_password(p.address));
-    for (const auto& [name, value] : p.headers) add(value);
+    for (const auto& [name, value] : p.headers) {
+        add(value);
+        add(scheme_credential(value));
+    }
     add(p.client_key_pem);
     std::vector<std::string> out(values.begin(), values.end());
     std::stable_sort(out.begin(), out.end(),

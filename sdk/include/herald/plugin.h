@@ -129,7 +129,10 @@ typedef struct herald_field_info {
 #define HERALD_TYPE_FORWARDS_ALL 0x2u  /* receives commit_status=update events (generic webhooks) */
 #define HERALD_TYPE_ORDERED 0x4u       /* deliveries to one Provider must keep their order */
 
-/* One Provider `spec.type` value the plugin serves. */
+/* One Provider `spec.type` value the plugin serves.
+ * Tables (`herald_plugin.types`, `herald_type_info.fields`) are walked with the
+ * stride of their first element's struct_size, so these structs may grow in a
+ * minor version; every element of one table has the same struct_size. */
 typedef struct herald_type_info {
     uint32_t struct_size;
     const char* type;    /* matches ^[a-z0-9][a-z0-9-]*$, e.g. "slack", "generic-hmac" */

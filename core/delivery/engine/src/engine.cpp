@@ -2,6 +2,7 @@
 
 #include <herald/log/log.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -312,12 +313,18 @@ int64_t Engine::oldest_pending_age_ms(int64_t now) const {
     return std::max<int64_t>(0, now - *created_.begin());
 }
 
-void Engine::stop(int64_t grace_ms) {
+bool Engine::drain(int64_t grace_ms) {
     std::unique_lock lock(mutex_);
-    if (workers_.empty()) return;
     stopping_ = true;
     wake_.notify_all();
-    idle_.wait_for(lock, std::chrono::milliseconds(grace_ms), [&] { return inflight_ == 0; });
+    return idle_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(grace_ms, 0)),
+                          [&] { return inflight_ == 0; });
+}
+
+void Engine::stop(int64_t grace_ms) {
+    drain(grace_ms);
+    std::unique_lock lock(mutex_);
+    if (workers_.empty()) return;
     auto workers = std::move(workers_);
     lock.unlock();
     // Workers still inside an exchange finish it (bounded by the request

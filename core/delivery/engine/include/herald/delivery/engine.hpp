@@ -100,8 +100,13 @@ public:
     int64_t oldest_pending_age_ms(int64_t now_ms) const;
     // Health of one Provider ("ns/name"); nullopt before its first attempt.
     std::optional<ProviderHealth> health(const std::string& provider_key) const;
-    // Stops taking new work, waits up to `grace_ms` for in-flight exchanges,
-    // then returns; unfinished deliveries stay Pending in the store.
+    // Stops taking new work and waits up to `grace_ms` for in-flight
+    // exchanges. Returns true when none is left; false means some are still
+    // running (their deliveries are Pending in the store until they finish).
+    bool drain(int64_t grace_ms);
+    // drain(grace_ms), then joins the workers: a worker still inside an
+    // exchange is waited for (bounded by its request timeout). A caller that
+    // must not wait past the grace checks drain() first.
     void stop(int64_t grace_ms);
 
     // Decodes a stored notification (after a restart or a replay).
