@@ -134,7 +134,10 @@ std::filesystem::path default_plugins_dir() {
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n <= 0) return "lib/herald/plugins";
     buf[n] = 0;
-    return std::filesystem::path(buf).parent_path() / ".." / "lib" / "herald" / "plugins";
+    std::error_code ec;
+    auto dir = std::filesystem::path(buf).parent_path().parent_path() / "lib" / "herald" / "plugins";
+    auto canonical = std::filesystem::weakly_canonical(dir, ec);
+    return ec ? dir : canonical;
 }
 
 }  // namespace herald::app
