@@ -204,7 +204,13 @@ int run_serve(const std::vector<std::string>& args) {
     delivery::Engine engine(eo, *store, client, metrics,
                             [&](const std::string& key) { return runtime()->target(key); });
     engine.start();
+    // Deliveries a crash or a stop interrupted go out again: at least once, so a
+    // receiver may see one twice; the counter says how many could have.
     size_t resumed = submit_stored(store->load_unfinished(), *store, engine);
+    metrics
+        .counter("herald_deliveries_resumed_total",
+                 "Unfinished deliveries queued again at startup (possible duplicates at receivers).")
+        .inc(resumed);
     if (resumed) log::info("delivery", "resumed unfinished deliveries", {{"count", std::to_string(resumed)}});
 
     ServeState state;
