@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test run check bench clean
+.PHONY: all deps build test test-asan run check bench fuzz clean
 
 all: build
 
@@ -31,6 +31,28 @@ check: build
 bench: build
 	scripts/install-deps --bench
 	bench/run $(BUILD)
+
+# The whole ctest suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+# (-DHERALD_SANITIZE=ON) in build-asan. Leaks and UB abort the process; the
+# integration tests run the sanitized herald (their harness reads these too).
+ASAN_BUILD ?= build-asan
+SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DHERALD_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	$(SANITIZER_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (tests/fuzz) built with clang in build-fuzz, each run for
+# FUZZ_SECONDS; crashes land in build-fuzz/fuzz/artifacts/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
+fuzz:
+	scripts/install-deps --fuzz
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DHERALD_FUZZ=ON -DHERALD_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)

@@ -96,7 +96,8 @@ std::string describe_request(const plugin_host::OutgoingRequest& r) {
     std::ostringstream s;
     s << "    " << r.method << " " << log::mask(r.url) << "\n";
     for (const auto& h : r.headers) s << "    " << h.name << ": " << (h.sensitive ? "*****" : log::mask(h.value)) << "\n";
-    s << "\n    " << log::mask(r.body) << "\n";
+    if (r.body.empty()) s << "    (no body)\n";
+    else s << "\n    " << log::mask(r.body) << "\n";
     return s.str();
 }
 

@@ -1,0 +1,189 @@
+// One first-party plugin (HERALD_FUZZ_PLUGIN, built per plugin) driven by the
+// host's real exchange runner, its requests answered with fuzzed responses.
+//
+// Setup comes from the plugin's golden cases (plugins/<p>/testdata/*/provider.json
+// and event.json): every case whose Provider creates is a scenario.
+// Input: byte 0 picks the scenario; the rest is a list of responses separated
+// by the byte 0x1e, each "STATUS\nName: value\n...\n\nBODY" ("X" as the
+// status: a transport failure). Requests beyond the list get "200" and "".
+#include "fuzz_support.hpp"
+
+#include <herald/events/event.hpp>
+#include <herald/plugin_host/exchange.hpp>
+#include <herald/plugin_host/registry.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+namespace fs = std::filesystem;
+namespace ph = herald::plugin_host;
+
+namespace {
+
+struct Scenario {
+    std::shared_ptr<ph::ProviderInstance> instance;
+    ph::EventData event;
+};
+
+struct World {
+    std::unique_ptr<ph::PluginRegistry> registry;
+    std::vector<Scenario> scenarios;
+};
+
+std::string read_all(const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    std::ostringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+ph::ProviderSettings settings_from(const nlohmann::json& j) {
+    ph::ProviderSettings s;
+    s.type = j.value("type", "");
+    s.ns = j.value("namespace", "default");
+    s.name = j.value("name", "test");
+    s.uid = j.value("uid", "0c9c2e41-d2f9-4f9b-9c1e-8d6b5e1c2a3f");
+    s.address = j.value("address", "");
+    s.channel = j.value("channel", "");
+    s.username = j.value("username", "");
+    s.timeout_ms = j.value("timeout_ms", 15000u);
+    if (j.contains("fields"))
+        for (auto& [k, v] : j["fields"].items()) s.fields.emplace_back(k, v.get<std::string>());
+    if (j.contains("secrets"))
+        for (auto& [k, v] : j["secrets"].items()) s.secrets.emplace_back(k, v.get<std::string>());
+    return s;
+}
+
+// The event view the engine builds (delivery::event_data_for), from event.json.
+std::optional<ph::EventData> event_from(const std::string& json, const std::string& provider_uid) {
+    auto decoded = herald::events::decode_event(json);
+    if (!decoded.ok()) return std::nullopt;
+    const auto& e = *decoded.event;
+    ph::EventData d;
+    d.kind = e.object.kind;
+    d.ns = e.object.ns;
+    d.name = e.object.name;
+    d.uid = e.object.uid;
+    d.api_version = e.object.api_version;
+    d.resource_version = e.object.resource_version;
+    d.severity = e.severity;
+    if (e.timestamp) {
+        d.timestamp = herald::events::format_rfc3339(*e.timestamp);
+        d.timestamp_unix_ms = *e.timestamp * 1000;
+    }
+    d.message = e.message;
+    d.reason = e.reason;
+    d.reporting_controller = e.reporting_controller;
+    d.reporting_instance = e.reporting_instance;
+    d.metadata.assign(e.metadata.begin(), e.metadata.end());
+    d.revision = std::string(herald::events::revision_of(e.metadata));
+    d.commit_status_id = herald::events::commit_status_id(e.object.kind, e.object.name, provider_uid);
+    d.canonical_json = herald::events::encode_event(e);
+    return d;
+}
+
+World build_world() {
+    World w;
+    ph::RegistryOptions options;
+    options.allow_insecure = true;  // build trees are group-writable on some machines
+    w.registry = std::make_unique<ph::PluginRegistry>(options);
+    if (!w.registry->load_file(HERALD_FUZZ_PLUGIN_FILE)) {
+        std::fprintf(stderr, "cannot load %s: %s\n", HERALD_FUZZ_PLUGIN_FILE,
+                     w.registry->refusals().empty() ? "?" : w.registry->refusals().back().reason.c_str());
+        std::abort();
+    }
+    std::vector<fs::path> cases;
+    for (auto& e : fs::directory_iterator(HERALD_FUZZ_TESTDATA))
+        if (e.is_directory()) cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const auto& dir : cases) {
+        try {
+            auto settings = settings_from(nlohmann::json::parse(read_all(dir / "provider.json")));
+            auto created = w.registry->create(settings);
+            if (!created.instance) continue;
+            auto event = event_from(read_all(dir / "event.json"), settings.uid);
+            if (!event) continue;
+            w.scenarios.push_back({created.instance, std::move(*event)});
+        } catch (const std::exception&) {
+            continue;  // a case folder without the files: not a scenario
+        }
+    }
+    if (w.scenarios.empty()) {
+        std::fprintf(stderr, "no usable golden case under %s\n", HERALD_FUZZ_TESTDATA);
+        std::abort();
+    }
+    return w;
+}
+
+World& world() {
+    static World w = build_world();
+    return w;
+}
+
+ph::Reply parse_reply(std::string_view record) {
+    ph::Reply r;
+    size_t eol = record.find('\n');
+    std::string_view status = record.substr(0, eol);
+    if (status == "X") {
+        r.transport_error = "Connect: fuzzed transport failure";
+        return r;
+    }
+    r.delivered = true;
+    r.status = 0;
+    for (char c : status.substr(0, 4))
+        if (c >= '0' && c <= '9') r.status = r.status * 10 + (c - '0');
+    std::string_view rest = eol == std::string_view::npos ? std::string_view() : record.substr(eol + 1);
+    while (!rest.empty()) {
+        size_t line_end = rest.find('\n');
+        std::string_view line = rest.substr(0, line_end);
+        rest = line_end == std::string_view::npos ? std::string_view() : rest.substr(line_end + 1);
+        if (line.empty()) break;
+        size_t colon = line.find(':');
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        r.headers.emplace_back(std::string(name), std::string(value));
+    }
+    r.body = std::string(rest);
+    return r;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    (void)world();
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size < 1) return 0;
+    World& w = world();
+    const Scenario& scenario = w.scenarios[data[0] % w.scenarios.size()];
+    std::vector<std::string_view> records;
+    std::string_view rest = herald::fuzz::as_text(data + 1, size - 1);
+    while (!rest.empty()) {
+        size_t sep = rest.find('\x1e');
+        records.push_back(rest.substr(0, sep));
+        rest = sep == std::string_view::npos ? std::string_view() : rest.substr(sep + 1);
+    }
+    size_t next = 0;
+    ph::Sender send = [&](const ph::OutgoingRequest&) {
+        if (next < records.size()) return parse_reply(records[next++]);
+        ph::Reply ok;
+        ok.delivered = true;
+        ok.status = 200;
+        return ok;
+    };
+    // A fresh clock each run, far apart, so the plugin's circuit breaker
+    // (opened by repeated Internal outcomes) never hides later inputs.
+    static int64_t now_ms = 1714557600000;
+    now_ms += 10 * 60 * 1000;
+    auto result = ph::run_exchange(*scenario.instance, scenario.event, 0, now_ms, send);
+    if (result.outcome == ph::Outcome::Internal && std::getenv("HERALD_FUZZ_INTERNAL_IS_BUG"))
+        herald::fuzz::property_failed(("plugin returned Internal: " + result.error).c_str());
+    return 0;
+}
