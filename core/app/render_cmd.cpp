@@ -154,7 +154,8 @@ int run_render(const std::vector<std::string>& args) {
         }
         std::cout << "  step 0 request:\n" << describe_request(result.sent.front());
         if (result.outcome == plugin_host::Outcome::Retry && result.steps == 1 && result.requests >= 1)
-            std::cout << "  (further steps, if any, depend on the API's answer)\n";
+            std::cout << "  (nothing was sent; a plugin that reads the answer, like the git providers,\n"
+                         "   continues from the API's response)\n";
     }
     return 0;
 }

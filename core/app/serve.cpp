@@ -271,7 +271,14 @@ int run_serve(const std::vector<std::string>& args) {
                 state.last_reload_error = text;
                 continue;
             }
-            log::set_secrets(next.runtime->secrets);
+            {
+                // Exchanges still running on the old instances keep their
+                // secrets masked: mask the old values along with the new.
+                auto secrets = next.runtime->secrets;
+                auto previous = runtime()->secrets;
+                secrets.insert(secrets.end(), previous.begin(), previous.end());
+                log::set_secrets(std::move(secrets));
+            }
             {
                 std::lock_guard lock(current_mutex);
                 current = next.runtime;

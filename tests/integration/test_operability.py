@@ -105,7 +105,7 @@ class CliTest(unittest.TestCase):
         self.assertIn(f"GET http://127.0.0.1:{self.sink.port}/api/v3/repos/owner/repo/commits/{SHA}"
                       "/statuses?per_page=50", gh)
         self.assertIn("Authorization: *****", gh)
-        self.assertIn("depend on the API", gh)
+        self.assertIn("continues from the API's response", gh)
         self.assertNotIn("\n    POST", gh)
         for secret_text in ("s3cr3t-path-token", "t0p-secret-header", "ghp_render_secret_token"):
             self.assertNotIn(secret_text, out + err)
