@@ -10,6 +10,11 @@ std::string ParsedFlags::get(const std::string& name, const std::string& fallbac
     return it == values.end() ? fallback : it->second;
 }
 
+std::vector<std::string> ParsedFlags::get_all(const std::string& name) const {
+    auto it = every.find(name);
+    return it == every.end() ? std::vector<std::string>{} : it->second;
+}
+
 std::optional<ParsedFlags> parse_flags(const std::vector<std::string>& args, const std::vector<FlagSpec>& specs,
                                        std::string& error) {
     ParsedFlags out;
@@ -46,6 +51,7 @@ std::optional<ParsedFlags> parse_flags(const std::vector<std::string>& args, con
         }
         out.present.insert(name);
         out.values[name] = value;
+        out.every[name].push_back(value);
     }
     return out;
 }

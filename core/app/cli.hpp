@@ -19,12 +19,14 @@ struct FlagSpec {
 };
 
 struct ParsedFlags {
-    std::map<std::string, std::string> values;
+    std::map<std::string, std::string> values;              // the last value of each flag
+    std::map<std::string, std::vector<std::string>> every;  // every value of a repeated flag, in order
     std::set<std::string> present;
     std::vector<std::string> positional;
 
     bool has(const std::string& name) const { return present.count(name) > 0; }
     std::string get(const std::string& name, const std::string& fallback = "") const;
+    std::vector<std::string> get_all(const std::string& name) const;
 };
 
 // Parses argv after the subcommand; on error returns nullopt and sets `error`.

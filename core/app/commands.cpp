@@ -22,6 +22,7 @@ const char* kUsage =
     "  serve     run the daemon: event intake, delivery, admin API\n"
     "  check     validate the manifests and secrets; print every problem; exit 0/1\n"
     "  plugins   list the provider plugins that load, and the files refused and why\n"
+    "  plugin-check  check one plugin file against the plugin ABI (for plugin authors)\n"
     "  render    show which Alerts match an event and the requests it would cause\n"
     "  send      send one test notification to one Provider\n"
     "  deliveries  list, show and replay dead letters of a running daemon\n"
@@ -125,6 +126,7 @@ int main(int argc, char** argv) {
     if (cmd == "serve") return run_serve(args);
     if (cmd == "check") return run_check(args);
     if (cmd == "plugins") return run_plugins(args);
+    if (cmd == "plugin-check") return run_plugin_check(args);
     if (cmd == "deliveries") return run_deliveries(args);
     if (cmd == "render") return run_render(args);
     if (cmd == "send") return run_send(args);

@@ -71,6 +71,12 @@ intake::Reply Pipeline::handle(std::string body) {
         return reply(400);
     }
     events::Event& event = *decoded.event;
+    if (event.metadata.size() > options_.max_metadata_entries) {
+        std::string why = "metadata has " + std::to_string(event.metadata.size()) + " entries, more than the limit of " +
+                          std::to_string(options_.max_metadata_entries);
+        log::warning("intake", "event refused", {{"error", why}});
+        return reply(400, {400, {}, why + "\n"});
+    }
     events::clean_metadata(event);
 
     const int64_t now = now_ms();

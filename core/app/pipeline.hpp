@@ -19,6 +19,8 @@ namespace herald::app {
 struct PipelineOptions {
     int64_t max_pending = 100000;    // above: 503 with Retry-After
     int64_t duplicate_window_ms = 5 * 60 * 1000;
+    // Metadata entries one event may carry (Flux sends a handful): above, 400.
+    size_t max_metadata_entries = 1000;
 };
 
 class Pipeline final : public intake::EventHandler {

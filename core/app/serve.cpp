@@ -40,6 +40,8 @@ const std::vector<FlagSpec> kServeFlags = {
     {"full-fsync", false, "", "fsync every store commit (survives power loss; slower)", ""},
     {"allow-insecure-plugins", false, "", "load plugin files writable by group or others", ""},
     {"watch-interval", true, "DURATION", "how often --config and --secrets are checked for changes (0 = only SIGHUP)", "2s"},
+    {"egress-allow", true, "CIDR|HOST,...", "only these destinations (repeatable; also overrides the default deny)", ""},
+    {"egress-deny", true, "CIDR|HOST,...", "never these destinations (repeatable); 169.254.0.0/16 and fd00:ec2::254 are denied unless allowed", ""},
     {"log-level", true, "LEVEL", "debug, info, warning or error; COMPONENT=LEVEL,... sets one component", "info"},
     {"log-format", true, "FORMAT", "text or json", "text"},
     {"help", false, "", "show this help", ""},
@@ -195,8 +197,17 @@ int run_serve(const std::vector<std::string>& args) {
         return 1;
     }
 
+    std::string egress_error;
+    auto egress = http::EgressPolicy::parse(flags->get_all("egress-allow"), flags->get_all("egress-deny"), egress_error);
+    if (!egress) {
+        std::cerr << "herald serve: " << egress_error << "\n";
+        return 2;
+    }
+
     admin::Registry metrics;
-    http::Client client;
+    http::ClientOptions client_options;
+    client_options.egress = *egress;
+    http::Client client(client_options);
     delivery::EngineOptions eo;
     eo.workers = int(workers);
     eo.per_provider_limit = int(per_provider);

@@ -18,6 +18,7 @@ if(NOT TARGET Herald::testkit)
   if(nlohmann_json_FOUND)
     add_library(Herald::testkit INTERFACE IMPORTED)
     set_target_properties(Herald::testkit PROPERTIES
-      INTERFACE_LINK_LIBRARIES "Herald::sdk;nlohmann_json::nlohmann_json;${CMAKE_DL_LIBS}")
+      INTERFACE_LINK_LIBRARIES "Herald::sdk;nlohmann_json::nlohmann_json;${CMAKE_DL_LIBS}"
+      INTERFACE_COMPILE_FEATURES cxx_std_17)
   endif()
 endif()

@@ -2,6 +2,7 @@
 
 #include "loaded_plugin.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -14,6 +15,14 @@ namespace {
 constexpr size_t kMaxTypes = 256;
 constexpr size_t kMaxFields = 256;
 constexpr uint32_t kMaxStructSize = 4096;
+
+// The smallest structs the host accepts, frozen at ABI 1.0: members a later
+// minor appends are read only under HERALD_HAS_FIELD, so a plugin built
+// against an older minor keeps loading. (get_extension, the descriptor's last
+// 1.0 member, is optional and never required.)
+constexpr size_t kMinPluginSize = offsetof(herald_plugin, step) + sizeof(herald_plugin::step);
+constexpr size_t kMinTypeSize = offsetof(herald_type_info, field_count) + sizeof(herald_type_info::field_count);
+constexpr size_t kMinFieldSize = offsetof(herald_field_info, description) + sizeof(herald_field_info::description);
 
 bool non_empty(const char* s) { return s && *s; }
 std::string text(const char* s) { return s ? std::string(s) : std::string(); }
@@ -34,7 +43,7 @@ std::optional<std::string> check_fields(const herald_type_info& t, bool plugin_i
     if (!t.fields) return where + "field_count is " + std::to_string(t.field_count) + " but fields is NULL";
     if (t.field_count > kMaxFields) return where + "too many fields (" + std::to_string(t.field_count) + ")";
     const uint32_t stride = t.fields[0].struct_size;
-    if (stride < sizeof(herald_field_info) || stride > kMaxStructSize)
+    if (stride < kMinFieldSize || stride > kMaxStructSize)
         return where + "field struct_size " + std::to_string(stride) + " is not plausible";
     std::set<std::pair<std::string, bool>> seen;
     for (size_t i = 0; i < t.field_count; ++i) {
@@ -55,7 +64,7 @@ std::optional<std::string> check_types(const herald_plugin& d) {
     if (d.type_count == 0 || !d.types) return std::string("serves no types");
     if (d.type_count > kMaxTypes) return "too many types (" + std::to_string(d.type_count) + ")";
     const uint32_t stride = d.types[0].struct_size;
-    if (stride < sizeof(herald_type_info) || stride > kMaxStructSize)
+    if (stride < kMinTypeSize || stride > kMaxStructSize)
         return "type struct_size " + std::to_string(stride) + " is not plausible";
     const bool plugin_is_newer = d.abi_minor > HERALD_ABI_MINOR;
     std::set<std::string> seen;
@@ -86,9 +95,9 @@ std::optional<std::string> check_descriptor(const herald_plugin& d) {
     if (d.abi_major != HERALD_ABI_MAJOR)
         return "built for ABI major " + std::to_string(d.abi_major) + ", this herald speaks " +
                std::to_string(HERALD_ABI_MAJOR);
-    if (d.struct_size < sizeof(herald_plugin))
-        return "descriptor struct_size " + std::to_string(d.struct_size) + " is smaller than ABI 1.0's " +
-               std::to_string(sizeof(herald_plugin));
+    if (d.struct_size < kMinPluginSize)
+        return "descriptor struct_size " + std::to_string(d.struct_size) + " is smaller than ABI 1.0's minimum " +
+               std::to_string(kMinPluginSize);
     if (!d.init || !d.create || !d.destroy || !d.step) {
         const char* missing = !d.init ? "init" : !d.create ? "create" : !d.destroy ? "destroy" : "step";
         return std::string("descriptor has no ") + missing + " function";

@@ -313,10 +313,11 @@ private:
         return end(Outcome::Delivered, "");
     }
 
-    // Transport errors are retried, except a failed certificate check (as Flux).
+    // Transport errors are retried, except those the sender marked permanent
+    // (certificate rejected, egress denied, invalid request).
     ExchangeResult transport_failure(const OutgoingRequest& req, const Reply& r) {
         std::string why = r.transport_error.empty() ? "transport error" : r.transport_error;
-        return end(r.certificate_error ? Outcome::Permanent : Outcome::Retry, req.method + " " + req.url + ": " + why);
+        return end(r.permanent ? Outcome::Permanent : Outcome::Retry, req.method + " " + req.url + ": " + why);
     }
 
     ExchangeResult error_verdict(herald_status verdict, const std::vector<Reply>& replies) {

@@ -1,6 +1,8 @@
 // Loading: open each *.so, check it, init it; refuse bad files one by one.
 #include <herald/plugin_host/registry.hpp>
 
+#include <herald/plugin_host/elf_file.hpp>
+
 #include "descriptor_check.hpp"
 #include "loaded_plugin.hpp"
 
@@ -110,6 +112,7 @@ size_t PluginRegistry::load_dir(const fs::path& dir) {
 
 bool PluginRegistry::load_file(const fs::path& file) {
     if (auto reason = insecure_reason(file, options_.allow_insecure)) return refuse(file, *reason);
+    if (auto truncated = elf_truncation(file)) return refuse(file, "cannot load: " + *truncated);
 
     ::dlerror();
     std::error_code ec;

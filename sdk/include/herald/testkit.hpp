@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -607,6 +608,50 @@ inline std::vector<std::filesystem::path> golden_cases(const std::filesystem::pa
         if (e.is_directory()) out.push_back(e.path());
     std::sort(out.begin(), out.end());
     return out;
+}
+
+// The whole main() of a golden test executable:
+//   <exe> PLUGIN.so CASE_DIR...     runs the given case folders
+//   <exe> PLUGIN.so TESTDATA_DIR    runs every case folder under it (when it holds no provider.json)
+// Prints a diff-friendly expected/actual pair per failing case; returns 0 when
+// every case passed, 1 otherwise, 2 on usage errors.
+inline int golden_main(int argc, char** argv) {
+    if (argc < 3) {
+        std::fprintf(stderr, "usage: %s PLUGIN.so CASE_DIR... | TESTDATA_DIR\n", argc > 0 ? argv[0] : "golden");
+        return 2;
+    }
+    try {
+        const Plugin plugin = Plugin::load(argv[1]);
+        std::vector<std::filesystem::path> cases;
+        for (int i = 2; i < argc; ++i) {
+            std::filesystem::path p(argv[i]);
+            if (std::filesystem::exists(p / "provider.json")) {
+                cases.push_back(p);
+            } else {
+                auto under = golden_cases(p);
+                cases.insert(cases.end(), under.begin(), under.end());
+            }
+        }
+        int failed = 0;
+        for (const auto& dir : cases) {
+            GoldenResult r = run_golden_case(plugin, dir);
+            if (r.passed) {
+                std::printf("ok    %s\n", r.name.c_str());
+                continue;
+            }
+            ++failed;
+            std::printf("FAIL  %s: %s\n--- expected\n%s\n--- actual\n%s\n", r.name.c_str(), r.message.c_str(),
+                        r.expected.c_str(), r.actual.c_str());
+        }
+        if (cases.empty()) {
+            std::fprintf(stderr, "no golden cases found\n");
+            return 1;
+        }
+        return failed == 0 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "golden: %s\n", e.what());
+        return 1;
+    }
 }
 
 }  // namespace herald::testkit

@@ -131,7 +131,7 @@ inline Reply reply(int status, std::string body = "", std::vector<std::pair<std:
 inline Reply transport_failure(std::string why, bool certificate = false) {
     Reply r;
     r.transport_error = std::move(why);
-    r.certificate_error = certificate;
+    r.permanent = certificate;
     return r;
 }
 

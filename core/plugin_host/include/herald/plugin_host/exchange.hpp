@@ -43,7 +43,10 @@ struct Reply {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string transport_error;
-    bool certificate_error = false;  // TLS verification failed: not retried (as Flux)
+    // A transport failure that will not get better by retrying: certificate
+    // verification failed (as Flux), the egress policy denied the address,
+    // or the request itself is invalid (bad URL, method or header).
+    bool permanent = false;
 };
 
 using Sender = std::function<Reply(const OutgoingRequest&)>;
