@@ -1,4 +1,4 @@
-// One first-party plugin (HERALD_FUZZ_PLUGIN, built per plugin) driven by the
+// One first-party plugin (one fuzz target per plugin: kFuzzPluginFile) driven by the
 // host's real exchange runner, its requests answered with fuzzed responses.
 //
 // Setup comes from the plugin's golden cases (plugins/<p>/testdata/*/provider.json
@@ -20,6 +20,10 @@
 #include <vector>
 
 namespace fs = std::filesystem;
+
+// Defined per target (CMakeLists.txt): the plugin file and its golden cases.
+extern const char* const kFuzzPluginFile;
+extern const char* const kFuzzTestdata;
 namespace ph = herald::plugin_host;
 
 namespace {
@@ -91,13 +95,13 @@ World build_world() {
     ph::RegistryOptions options;
     options.allow_insecure = true;  // build trees are group-writable on some machines
     w.registry = std::make_unique<ph::PluginRegistry>(options);
-    if (!w.registry->load_file(HERALD_FUZZ_PLUGIN_FILE)) {
-        std::fprintf(stderr, "cannot load %s: %s\n", HERALD_FUZZ_PLUGIN_FILE,
+    if (!w.registry->load_file(kFuzzPluginFile)) {
+        std::fprintf(stderr, "cannot load %s: %s\n", kFuzzPluginFile,
                      w.registry->refusals().empty() ? "?" : w.registry->refusals().back().reason.c_str());
         std::abort();
     }
     std::vector<fs::path> cases;
-    for (auto& e : fs::directory_iterator(HERALD_FUZZ_TESTDATA))
+    for (auto& e : fs::directory_iterator(kFuzzTestdata))
         if (e.is_directory()) cases.push_back(e.path());
     std::sort(cases.begin(), cases.end());
     for (const auto& dir : cases) {
@@ -113,7 +117,7 @@ World build_world() {
         }
     }
     if (w.scenarios.empty()) {
-        std::fprintf(stderr, "no usable golden case under %s\n", HERALD_FUZZ_TESTDATA);
+        std::fprintf(stderr, "no usable golden case under %s\n", kFuzzTestdata);
         std::abort();
     }
     return w;

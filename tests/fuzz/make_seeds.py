@@ -39,9 +39,14 @@ def main():
     for i, data in enumerate(events):
         write(out, "fuzz_event_codec", f"event-{i:03d}.json", data)
 
-    yamls = sorted(src.glob("examples/config/*.yaml")) + sorted(src.glob("tests/unit/config/data/**/*.yaml"))
+    yamls = sorted(src.glob("examples/config/*.yaml")) + sorted(src.glob("deploy/**/*.yaml"))
     for i, y in enumerate(yamls):
         write(out, "fuzz_config_load", f"manifest-{i:03d}.yaml", y.read_bytes())
+    write(out, "fuzz_config_load", "all-examples.yaml",
+          b"\n---\n".join(y.read_bytes() for y in sorted(src.glob("examples/config/*.yaml"))))
+    write(out, "fuzz_config_load", "secret.yaml",
+          b"apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n"
+          b"data: {token: Z2hwX3g=}\nstringData:\n  headers: |\n    X-A: b\n")
 
     secrets = [(0, 0, b"Z2hwX3Rva2Vu"), (1, 1, b"X-Api-Key: abc\nX-Other: def\n"), (1, 0, b"WC1BOiBiCg=="),
                (2, 1, b"https://hooks.example.com/T000/B000?token=x"), (3, 1, b"http://user:pw@proxy:3128"),

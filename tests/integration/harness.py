@@ -565,7 +565,7 @@ class Sink:
     """
 
     def __init__(self, responses=(), default=200, tls=None, listen=True, port=0, idle_timeout=None,
-                 responder=None):
+                 responder=None, host="127.0.0.1"):
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.requests = []
@@ -578,7 +578,8 @@ class Sink:
         if idle_timeout is not None:
             # closes a keep-alive connection idle for idle_timeout seconds
             handler = type("_IdleSinkHandler", (_SinkHandler,), {"timeout": idle_timeout})
-        self.server = _SinkServer(("127.0.0.1", port), handler, bind_and_activate=False)
+        self.host = host  # any 127.0.0.0/8 address works on Linux
+        self.server = _SinkServer((host, port), handler, bind_and_activate=False)
         self.server.sink = self
         self.server.server_bind()
         if tls is not None:
@@ -596,7 +597,7 @@ class Sink:
         self.thread.start()
 
     def url(self, path="/hook"):
-        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://{self.host}:{self.port}{path}"
 
     def set_responses(self, responses, default=None):
         with self.lock:

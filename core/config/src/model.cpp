@@ -141,13 +141,64 @@ std::string scheme_credential(std::string_view value) {
 }
 }  // namespace
 
+namespace {
+
+// The user name of a URL's userinfo ("" when none).
+std::string url_username(std::string_view url) {
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return {};
+    auto authority = url.substr(scheme_end + 3);
+    authority = authority.substr(0, authority.find_first_of("/?#"));
+    auto at = authority.rfind('@');
+    if (at == std::string_view::npos) return {};
+    return std::string(authority.substr(0, std::min(at, authority.find(':'))));
+}
+
+// Parts of a secret webhook address a receiver may echo back on their own
+// (an error body quoting "POST /services/T0/B0/XYZ?token=..."): the path with
+// its query, the path, the query, and each query value. Short parts ("/",
+// "/hook") are left out: they name nothing secret and would mask common text.
+std::vector<std::string> address_parts(std::string_view url) {
+    std::vector<std::string> out;
+    auto scheme_end = url.find("://");
+    if (scheme_end == std::string_view::npos) return out;
+    auto rest = url.substr(scheme_end + 3);
+    auto slash = rest.find_first_of("/?");
+    if (slash == std::string_view::npos) return out;
+    auto target = rest.substr(slash);
+    target = target.substr(0, target.find('#'));
+    auto q = target.find('?');
+    auto path = target.substr(0, q);
+    std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    auto keep = [&](std::string_view part) {
+        if (part.size() >= 6) out.emplace_back(part);
+    };
+    keep(target);
+    keep(path);
+    keep(query);
+    while (!query.empty()) {
+        auto amp = query.find('&');
+        auto pair = query.substr(0, amp);
+        if (auto eq = pair.find('='); eq != std::string_view::npos) keep(pair.substr(eq + 1));
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    }
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> sensitive_values(const Provider& p) {
     std::set<std::string> values;
     auto add = [&](const std::string& v) {
         if (!v.empty()) values.insert(v);
     };
     for (const auto& [key, value] : p.secret) add(value);
-    if (auto it = p.secret.find("address"); it != p.secret.end()) add(p.effective_address);
+    if (auto it = p.secret.find("address"); it != p.secret.end()) {
+        add(p.effective_address);
+        for (const auto& part : address_parts(p.effective_address)) add(part);
+    }
+    // A proxy URL from a Secret: its user name is a credential too.
+    if (p.secret.count("proxy") || p.proxy_secret_ref) add(url_username(p.effective_proxy));
     add(p.proxy_username);
     add(p.proxy_password);
     add(url_password(p.effective_proxy));

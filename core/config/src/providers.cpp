@@ -108,7 +108,8 @@ bool check_secret_url(const Provider& p, const std::string& secret, std::string_
 }
 
 // headers: a YAML map of string -> string; names and values must be safe to
-// put on the wire. Values are never quoted.
+// put on the wire. Neither names nor values are quoted: both come from a
+// Secret, and a malformed one may hold a credential where a name should be.
 void read_headers(Provider& p, const std::string& secret, const std::string& text, Reporter& report) {
     YAML::Node node;
     try {
@@ -122,6 +123,9 @@ void read_headers(Provider& p, const std::string& secret, const std::string& tex
     if (node.IsNull()) return;
     std::map<std::string, std::string> headers;
     if (auto why = to_string_map(node, headers)) {
+        // to_string_map quotes the offending key; from a Secret it must not.
+        if (why->find('"') != std::string::npos)
+            *why = "must be a map of string to string with unique names (a value is not a string, or a name repeats)";
         report.error(p.origin, "secret.headers", "secret " + secret + ": headers " + *why);
         return;
     }
@@ -135,7 +139,7 @@ void read_headers(Provider& p, const std::string& secret, const std::string& tex
         }
         if (value.find_first_of("\r\n") != std::string::npos || value.find('\0') != std::string::npos) {
             report.error(p.origin, "secret.headers",
-                         "secret " + secret + ": the value of header \"" + name + "\" contains a line break");
+                         "secret " + secret + ": a header value contains a line break");
             return;
         }
     }

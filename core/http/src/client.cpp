@@ -12,14 +12,19 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/NetException.h>
 
+#include <Poco/Net/SocketAddress.h>
+
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
 #include <istream>
 #include <ostream>
+#include <stdexcept>
+#include <utility>
 
 namespace herald::http {
 namespace {
@@ -157,6 +162,52 @@ bool response_has_no_body(const Request& request, int status) {
     return iequals(request.method, "HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200);
 }
 
+// Thrown from a session's connect when the egress policy refuses the address.
+class EgressDenied : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+std::array<uint8_t, 16> ip_bytes(const Poco::Net::IPAddress& ip) {
+    std::array<uint8_t, 16> out{};
+    const auto* raw = static_cast<const uint8_t*>(ip.addr());
+    if (ip.family() == Poco::Net::IPAddress::IPv4) {
+        out[10] = out[11] = 0xff;
+        std::copy_n(raw, 4, out.begin() + 12);
+    } else {
+        std::copy_n(raw, 16, out.begin());
+    }
+    return out;
+}
+
+// Who a session connects to, for the egress check of every (re)connect.
+struct EgressCheck {
+    const EgressPolicy* policy = nullptr;
+    std::string host;   // the URL host, or the proxy host when proxied
+    bool via_proxy = false;
+};
+
+// A Poco session whose connect() checks the resolved address first: Poco
+// resolves the host and hands the one address it will use to connect(), so
+// the address checked is the address connected to (no DNS rebinding gap).
+template <class Base>
+class GuardedSession final : public Base {
+public:
+    template <class... Args>
+    explicit GuardedSession(EgressCheck check, Args&&... args)
+        : Base(std::forward<Args>(args)...), check_(std::move(check)) {}
+
+protected:
+    void connect(const Poco::Net::SocketAddress& address) override {
+        if (auto why = check_.policy->refusal(check_.host, ip_bytes(address.host()), !check_.via_proxy))
+            throw EgressDenied(check_.via_proxy ? "proxy " + *why : *why);
+        Base::connect(address);
+    }
+
+private:
+    EgressCheck check_;
+};
+
 struct Attempt {
     Result result;
     bool stale = false;      // a reused connection failed before any response byte
@@ -217,10 +268,11 @@ std::unique_ptr<Poco::Net::HTTPClientSession> Client::State::new_session(
     const ParsedUrl& url, const ProxyChoice& proxy, const Poco::Net::Context::Ptr& context) const {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     std::string host(url.host);
+    EgressCheck check{&options.egress, proxy.direct ? host : proxy.host, !proxy.direct};
     if (url.https) {
-        session = std::make_unique<Poco::Net::HTTPSClientSession>(host, url.port, context);
+        session = std::make_unique<GuardedSession<Poco::Net::HTTPSClientSession>>(check, host, url.port, context);
     } else {
-        session = std::make_unique<Poco::Net::HTTPClientSession>(host, url.port);
+        session = std::make_unique<GuardedSession<Poco::Net::HTTPClientSession>>(check, host, url.port);
     }
     Poco::Net::HTTPClientSession::ProxyConfig config;  // empty: no proxy (ignores Poco's global config)
     if (!proxy.direct) {
@@ -282,6 +334,10 @@ Attempt Client::State::exchange(PooledConnection& conn, bool reused, const Reque
         got_first_byte = true;
         where.phase = Phase::Reading;
         read_response(session, conn, request, deadline, attempt);
+    } catch (const EgressDenied& denied) {
+        attempt.result.failure = Failure{FailureKind::Denied, denied.what()};
+        attempt.result.response.reset();
+        attempt.reusable = false;
     } catch (const Poco::Exception& error) {
         Failure failure = classify(error, where);
         attempt.stale = reused && !got_first_byte && failure.kind != FailureKind::Timeout;
@@ -349,6 +405,12 @@ Result Client::send(const Request& request, const Route& route) {
     if (auto invalid = validate(request)) return fail(std::move(*invalid));
     ProxyChoice proxy;
     if (auto bad_proxy = s.choose_proxy(*url, route, proxy)) return fail(std::move(*bad_proxy));
+    // Through a proxy only the proxy's address is connected to: the
+    // destination is judged by its name (or literal IP) before any I/O.
+    if (!proxy.direct) {
+        if (auto why = s.options.egress.refusal(url->host, parse_ip(url->host)))
+            return fail({FailureKind::Denied, std::move(*why)});
+    }
     Poco::Net::Context::Ptr context;
     if (url->https) {
         std::string error;

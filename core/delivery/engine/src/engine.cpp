@@ -46,6 +46,18 @@ plugin_host::EventData event_data_for(const PreparedEvent& p, const ProviderTarg
     return d;
 }
 
+// Transport failures that retrying cannot fix: a rejected certificate (as
+// Flux), a destination the egress policy denies, an invalid URL or request.
+bool is_permanent(http::FailureKind kind) {
+    switch (kind) {
+        case http::FailureKind::Certificate:
+        case http::FailureKind::Denied:
+        case http::FailureKind::BadUrl:
+        case http::FailureKind::BadRequest: return true;
+        default: return false;
+    }
+}
+
 plugin_host::Reply send_request(http::Client& client, const ProviderTarget& t, const plugin_host::OutgoingRequest& r) {
     http::Request req;
     req.method = r.method;
@@ -59,7 +71,7 @@ plugin_host::Reply send_request(http::Client& client, const ProviderTarget& t, c
     if (!res.response) {
         reply.delivered = false;
         reply.transport_error = std::string(http::to_string(res.failure->kind)) + ": " + res.failure->message;
-        reply.certificate_error = res.failure->kind == http::FailureKind::Certificate;
+        reply.permanent = is_permanent(res.failure->kind);
         return reply;
     }
     reply.delivered = true;

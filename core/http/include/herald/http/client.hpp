@@ -7,6 +7,8 @@
 // (webhook URLs are secrets), only host:port and the reason.
 #pragma once
 
+#include <herald/http/egress.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,7 +48,7 @@ enum class FailureKind {
     Certificate,  // peer certificate rejected: "certificate verify failed: <reason>"
     Proxy,        // proxy unreachable, refused CONNECT, or bad proxy URL
     Protocol,     // the peer did not speak valid HTTP/1.1
-    Denied,       // refused locally before any I/O (reserved for address policy)
+    Denied,       // refused by the egress policy (ClientOptions::egress) before any byte was sent
     BadUrl,       // the request URL is not an absolute http(s) URL
     BadRequest,   // invalid method or header (e.g. CR/LF in a value)
     Io,           // an established connection broke mid-exchange (reset, closed)
@@ -101,6 +103,10 @@ struct ClientOptions {
     uint32_t idle_timeout_ms = 90000;  // idle pooled connections older than this are closed
     // nullopt: snapshot the process environment when the Client is built.
     std::optional<ProxyEnvironment> proxy_environment;
+    // Which destinations may be reached (egress.hpp). Checked on the address
+    // each new connection goes to, after DNS. Redirects are never followed:
+    // a 3xx is returned as a Response like any other status.
+    EgressPolicy egress;
 };
 
 struct ClientStats {

@@ -77,6 +77,8 @@ struct EngineOptions {
 
 // The event view a plugin gets for one delivery to `target`.
 plugin_host::EventData event_data_for(const PreparedEvent& event, const ProviderTarget& target);
+// True for transport failures that are not retried (Reply::permanent).
+bool is_permanent(http::FailureKind kind);
 // Sends one plugin request on `client` with the target's proxy, TLS and timeout.
 plugin_host::Reply send_request(http::Client& client, const ProviderTarget& target,
                                 const plugin_host::OutgoingRequest& request);
