@@ -48,9 +48,11 @@ test-asan: deps
 # FUZZ_SECONDS; crashes land in build-fuzz/fuzz/artifacts/.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
+FUZZ_STAGES = log;events;config;http;plugin_host;generic;slack;discord;rocket;msteams;github;gitlab;bitbucket;azuredevops
 fuzz:
 	scripts/install-deps --fuzz
-	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DHERALD_FUZZ=ON -DHERALD_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DHERALD_FUZZ=ON -DHERALD_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DHERALD_ONLY="$(FUZZ_STAGES)"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
 	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
