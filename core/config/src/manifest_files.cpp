@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -56,6 +58,11 @@ void collect(const fs::path& dir, std::set<fs::path>& seen, std::vector<fs::path
     }
 }
 
+bool is_marker_line(std::string_view line) {
+    return line.compare(0, 3, "---") == 0 &&
+           (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' || line[3] == '\n');
+}
+
 // The document number (1-based) holding 0-based `error_line`: count the
 // `---` markers before it, plus one when content precedes the first marker.
 int document_at_line(const std::string& text, int error_line) {
@@ -64,7 +71,7 @@ int document_at_line(const std::string& text, int error_line) {
     int markers = 0;
     bool content_before_marker = false;
     for (int n = 0; n <= error_line && std::getline(in, line); ++n) {
-        bool marker = line.compare(0, 3, "---") == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+        bool marker = is_marker_line(line);
         if (marker && n < error_line) {
             ++markers;
             continue;
@@ -74,6 +81,78 @@ int document_at_line(const std::string& text, int error_line) {
             content_before_marker = true;
     }
     return std::max(1, markers + (content_before_marker ? 1 : 0));
+}
+
+bool has_content(std::string_view text) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        auto first = line.find_first_not_of(" \t\r");
+        if (first != std::string_view::npos && line[first] != '#') return true;
+        pos = end + 1;
+    }
+    return false;
+}
+
+// The documents of a stream as separate texts, split at `---` lines. YAML
+// forbids a document marker at the start of a line inside any content, so a
+// split there never cuts a document; streams with directives (`%`) or end
+// markers (`...`) are left whole. The first text is empty when nothing but
+// comments precedes the first marker, as YAML::LoadAll counts documents.
+std::optional<std::vector<std::string_view>> split_documents(std::string_view text) {
+    std::vector<std::string_view> docs;
+    size_t start = 0, pos = 0;
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        if (!line.empty() && line[0] == '%') return std::nullopt;
+        if (line.compare(0, 3, "...") == 0) return std::nullopt;
+        if (is_marker_line(line)) {
+            docs.push_back(text.substr(start, pos - start));
+            start = pos;
+        }
+        pos = end + 1;
+    }
+    docs.push_back(text.substr(start));
+    if (!has_content(docs.front())) docs.front() = {};
+    return docs;
+}
+
+// Large files are parsed in two halves on two threads: yaml-cpp is most of
+// the startup time with many Providers. nullopt when a document does not
+// parse alone; the caller then parses the whole stream for the exact error.
+constexpr size_t kParallelDocuments = 128;
+
+std::optional<std::vector<YAML::Node>> load_split(std::string_view text) {
+    auto parts = split_documents(text);
+    if (!parts || parts->size() < kParallelDocuments) return std::nullopt;
+    const bool first_is_document = !parts->front().empty();
+    if (!first_is_document) parts->erase(parts->begin());
+    std::vector<YAML::Node> nodes(parts->size());
+    auto parse = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i) nodes[i] = YAML::Load(std::string((*parts)[i]));
+    };
+    const size_t half = parts->size() / 2;
+    bool second_ok = true;
+    std::thread second([&] {
+        try {
+            parse(half, parts->size());
+        } catch (const YAML::Exception&) {
+            second_ok = false;
+        }
+    });
+    bool first_ok = true;
+    try {
+        parse(0, half);
+    } catch (const YAML::Exception&) {
+        first_ok = false;
+    }
+    second.join();
+    if (!first_ok || !second_ok) return std::nullopt;
+    return nodes;
 }
 
 void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& report) {
@@ -97,7 +176,10 @@ void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& repo
     }
     std::vector<YAML::Node> nodes;
     try {
-        nodes = YAML::LoadAll(text);
+        if (auto split = load_split(text))
+            nodes = std::move(*split);
+        else
+            nodes = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
         // e.msg describes the syntax only; the text itself is never quoted.
         Origin at{file.string(), document_at_line(text, e.mark.line)};

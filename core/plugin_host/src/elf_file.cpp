@@ -13,10 +13,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_all(const fs::path& file) {
+// The first `limit` bytes of the file (all of it when shorter), in one read.
+std::string read_prefix(const fs::path& file, uint64_t limit) {
     std::ifstream in(file, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string bytes;
+    if (!in) return bytes;
+    in.seekg(0, std::ios::end);
+    const auto end = in.tellg();
+    if (end <= 0) return bytes;
+    bytes.resize(size_t(std::min<uint64_t>(uint64_t(end), limit)));
+    in.seekg(0);
+    in.read(bytes.data(), std::streamsize(bytes.size()));
+    bytes.resize(size_t(std::max<std::streamsize>(in.gcount(), 0)));
+    return bytes;
 }
+
+std::string read_all(const fs::path& file) { return read_prefix(file, UINT64_MAX); }
 
 bool is_elf64(const std::string& bytes) {
     return bytes.size() >= sizeof(Elf64_Ehdr) && bytes.compare(0, SELFMAG, ELFMAG) == 0 && bytes[EI_CLASS] == ELFCLASS64;
@@ -25,10 +37,12 @@ bool is_elf64(const std::string& bytes) {
 // Why the file is shorter than its own headers say, or nullopt. dlopen maps
 // segments past the end of a truncated file and the first touch is a SIGBUS,
 // so this is checked before anything loads it.
-std::optional<std::string> truncation(const std::string& bytes, const Elf64_Ehdr& eh) {
-    const uint64_t size = bytes.size();
+// `bytes` holds at least the file's start up to the end of its program
+// headers; `size` is the whole file's size.
+std::optional<std::string> truncation(const std::string& bytes, const Elf64_Ehdr& eh, uint64_t size) {
     const std::string has = ", the file has " + std::to_string(size) + " bytes (truncated copy?)";
-    if (eh.e_phentsize < sizeof(Elf64_Phdr) || eh.e_phoff + uint64_t(eh.e_phnum) * eh.e_phentsize > size)
+    if (eh.e_phentsize < sizeof(Elf64_Phdr) || eh.e_phoff > size ||
+        eh.e_phoff + uint64_t(eh.e_phnum) * eh.e_phentsize > size)
         return "truncated ELF file: program headers end past the end of the file" + has;
     for (size_t i = 0; i < eh.e_phnum; ++i) {
         Elf64_Phdr ph;
@@ -59,7 +73,7 @@ std::optional<std::vector<std::string>> exported_symbols(const fs::path& file, s
     }
     Elf64_Ehdr eh;
     std::memcpy(&eh, bytes.data(), sizeof eh);
-    if (auto truncated = truncation(bytes, eh)) {
+    if (auto truncated = truncation(bytes, eh, bytes.size())) {
         why = *truncated;
         return std::nullopt;
     }
@@ -105,12 +119,18 @@ std::optional<std::vector<std::string>> exported_symbols(const fs::path& file, s
 }
 
 
+// Reads the ELF and program headers only: this runs for every plugin at startup.
 std::optional<std::string> elf_truncation(const fs::path& file) {
-    std::string bytes = read_all(file);
+    std::error_code ec;
+    const uint64_t size = fs::file_size(file, ec);
+    if (ec) return std::nullopt;
+    std::string bytes = read_prefix(file, sizeof(Elf64_Ehdr));
     if (!is_elf64(bytes)) return std::nullopt;
     Elf64_Ehdr eh;
     std::memcpy(&eh, bytes.data(), sizeof eh);
-    return truncation(bytes, eh);
+    const uint64_t headers_end = eh.e_phoff + uint64_t(eh.e_phnum) * eh.e_phentsize;
+    if (headers_end <= size) bytes = read_prefix(file, std::max<uint64_t>(headers_end, sizeof(Elf64_Ehdr)));
+    return truncation(bytes, eh, size);
 }
 
 }  // namespace herald::plugin_host

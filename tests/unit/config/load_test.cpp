@@ -162,6 +162,39 @@ TEST_CASE("Invalid YAML names the file, the document and the line") {
     CHECK_THAT(errors[0], Catch::StartsWith(config.file("bad.yaml") + ":2: invalid YAML at line 11"));
 }
 
+namespace {
+// A generic Provider document named p<i>, 7 lines with its marker.
+std::string numbered_provider(int i) {
+    return "---\napiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Provider\nmetadata:\n  name: p" +
+           std::to_string(i) + "\nspec:\n  type: generic\n  address: http://127.0.0.1:9/\n";
+}
+}  // namespace
+
+TEST_CASE("A file with hundreds of documents loads with the same document numbers as a small one") {
+    // Large files are parsed in parts on two threads; numbering must not notice.
+    TempDir config;
+    std::string text = "# a comment before the first marker is not a document\n";
+    for (int i = 0; i < 300; ++i) text += (i == 100 ? "---\n" : "") + numbered_provider(i);
+    config.write("many.yaml", text);
+    LoadResult r = load_config(config);
+    REQUIRE(r.config.providers.size() == 300);
+    CHECK(r.config.find_provider("default", "p0")->origin.document == 1);
+    CHECK(r.config.find_provider("default", "p99")->origin.document == 100);
+    CHECK(r.config.find_provider("default", "p100")->origin.document == 102);  // after the empty one
+    CHECK(r.config.find_provider("default", "p299")->origin.document == 301);
+}
+
+TEST_CASE("Invalid YAML deep in a large file names its document and line") {
+    TempDir config;
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += i == 150 ? std::string("---\nkind: [Provider\n") : numbered_provider(i);
+    config.write("many.yaml", text);
+    LoadResult r = load_config(config);
+    auto errors = error_lines(r);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith(config.file("many.yaml") + ":151: invalid YAML at line 1203"));
+}
+
 TEST_CASE("A manifest file above 4 MiB is refused with a clear message") {
     TempDir config;
     config.write("big.yaml", "# " + std::string(4 * 1024 * 1024, 'x') + "\n");

@@ -23,6 +23,17 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr int64_t kPruneChunk = 5000;  // rows per prune transaction: bounds the writer's pause
 constexpr int kUpdateAttempts = 3;     // an outcome update is retried this often before it is dropped
 constexpr auto kFailurePause = std::chrono::milliseconds(100);  // after a failed transaction
+// WAL size (in 4 KiB frames) at which the checkpoint thread copies the WAL back
+// into the database file, and the size at which the writer does it itself
+// because the checkpoint thread cannot keep up (bounds the WAL file).
+constexpr int kCheckpointFrames = 1000;
+// Outcome updates have nobody waiting for them: they wait up to this long (or
+// until this many are queued) to share the next commit's transaction instead
+// of costing a wake-up and a transaction each. A crash in that window sends
+// those deliveries again after the restart (at least once, as promised).
+constexpr auto kUpdateDelay = std::chrono::milliseconds(50);
+constexpr size_t kUpdateBatch = 256;
+constexpr int kWriterCheckpointFrames = 64000;
 
 // Schema migrations: entry i upgrades version i to i+1. Append, never edit.
 const char* const kMigrations[] = {
@@ -238,6 +249,7 @@ struct DeliveryStore::Impl {
   std::mutex mutex;  // guards queue and stopping
   std::condition_variable work_cv;  // writer waits for work
   std::vector<QueueItem> queue;
+  size_t waiting_callers = 0;  // commits and tasks in `queue`: someone waits for them
   bool stopping = false;
 
   bool stopping_now() {
@@ -249,6 +261,17 @@ struct DeliveryStore::Impl {
   std::atomic<uint64_t> transactions{0}, events_committed{0}, failed_transactions{0},
       dropped_updates{0};
 
+  // Checkpoints run on their own connection and thread: a checkpoint fsyncs
+  // the WAL and the database file, and the writer (so every intake request
+  // waiting for a commit) must not wait for that. SQLite lets a PASSIVE
+  // checkpoint run while the writer appends to the WAL.
+  Connection checkpoint_db;
+  std::mutex checkpoint_mutex;
+  std::condition_variable checkpoint_cv;
+  bool checkpoint_wanted = false;
+  bool checkpoint_stopping = false;
+  std::thread checkpointer;
+
   std::thread thread;  // last: started when everything above is ready
 
   ~Impl() {
@@ -258,6 +281,12 @@ struct DeliveryStore::Impl {
     }
     work_cv.notify_one();
     if (thread.joinable()) thread.join();
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mutex);
+      checkpoint_stopping = true;
+    }
+    checkpoint_cv.notify_one();
+    if (checkpointer.joinable()) checkpointer.join();
   }
 
   bool open(std::string& error);
@@ -265,6 +294,8 @@ struct DeliveryStore::Impl {
   void enqueue(QueueItem item);
   std::string run_task(std::function<void(Writer&)> task);
   void run_writer();
+  void run_checkpointer();
+  static int on_wal_commit(void* self, sqlite3* db, const char* schema, int frames);
   bool run_batch(std::vector<QueueItem>& batch, std::string& error);
   void apply(CommitJob& job);
   void apply(const UpdateOp& op);
@@ -356,6 +387,16 @@ bool DeliveryStore::Impl::open(std::string& error) {
     reader.db.exec("PRAGMA cache_size = -4096");
     reader.prepare();
     load_counts();
+
+    checkpoint_db = Connection::open(path, false, reason);
+    if (!checkpoint_db) {
+      error = "cannot open " + path + " for checkpoints: " + reason;
+      return false;
+    }
+    checkpoint_db.exec(options.full_fsync ? "PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864"
+                                          : "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 67108864");
+    // Replaces SQLite's automatic checkpoint in the writer's commit.
+    sqlite3_wal_hook(writer.db.get(), &Impl::on_wal_commit, this);
   } catch (const SqliteError& e) {
     if ((e.code() & 0xff) == SQLITE_NOTADB || (e.code() & 0xff) == SQLITE_CORRUPT)
       error = path + " is corrupt or not a herald delivery store: " + e.what();
@@ -366,8 +407,42 @@ bool DeliveryStore::Impl::open(std::string& error) {
     error = e.what();
     return false;
   }
+  checkpointer = std::thread([this] { run_checkpointer(); });
   thread = std::thread([this] { run_writer(); });
   return true;
+}
+
+// Called by SQLite on the writer thread after each commit with the WAL's size.
+int DeliveryStore::Impl::on_wal_commit(void* self, sqlite3* db, const char* schema, int frames) {
+  auto* impl = static_cast<Impl*>(self);
+  if (frames >= kWriterCheckpointFrames) {
+    // The checkpoint thread fell far behind: pay for one here rather than let
+    // the WAL grow without bound. BUSY (a checkpoint is running) is fine.
+    sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  if (frames >= kCheckpointFrames) {
+    {
+      std::lock_guard<std::mutex> lock(impl->checkpoint_mutex);
+      impl->checkpoint_wanted = true;
+    }
+    impl->checkpoint_cv.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void DeliveryStore::Impl::run_checkpointer() {
+  std::unique_lock<std::mutex> lock(checkpoint_mutex);
+  for (;;) {
+    checkpoint_cv.wait(lock, [&] { return checkpoint_stopping || checkpoint_wanted; });
+    if (checkpoint_stopping) return;
+    checkpoint_wanted = false;
+    lock.unlock();
+    // Errors (BUSY while another checkpoint runs, an I/O error) leave the WAL
+    // as it is; the writer's commits do not depend on checkpoints.
+    sqlite3_wal_checkpoint_v2(checkpoint_db.get(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
 }
 
 // The one full count, at startup; from then on the writer keeps the numbers.
@@ -382,12 +457,16 @@ void DeliveryStore::Impl::load_counts() {
   }
 }
 
+// Queues an outcome update. The writer is woken only by the first update of
+// a quiet spell (to start its kUpdateDelay) or a full batch.
 void DeliveryStore::Impl::enqueue(QueueItem item) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(mutex);
     queue.push_back(std::move(item));
+    wake = queue.size() == 1 || queue.size() == kUpdateBatch;
   }
-  work_cv.notify_one();
+  if (wake) work_cv.notify_one();
 }
 
 // Runs `task` inside the writer's next transaction and waits for its commit.
@@ -399,6 +478,7 @@ std::string DeliveryStore::Impl::run_task(std::function<void(Writer&)> task) {
     std::lock_guard<std::mutex> lock(mutex);
     if (stopping) return "delivery store is closing";
     queue.push_back(&job);
+    ++waiting_callers;
   }
   work_cv.notify_one();
   job.done.wait();
@@ -412,16 +492,22 @@ void DeliveryStore::Impl::run_writer() {
   std::vector<QueueItem> batch;
   batch.reserve(options.max_batch);
   std::unique_lock<std::mutex> lock(mutex);
+  auto urgent = [&] { return stopping || waiting_callers > 0 || queue.size() >= kUpdateBatch; };
   for (;;) {
     work_cv.wait(lock, [&] { return stopping || !queue.empty(); });
     if (queue.empty()) return;  // stopping, and everything queued is done
+    if (!urgent()) work_cv.wait_for(lock, kUpdateDelay, urgent);  // only updates: let more join
     const size_t max_batch = std::max<size_t>(1, options.max_batch);
     if (queue.size() <= max_batch) {
       batch.swap(queue);  // the common case: take everything, no copying
+      waiting_callers = 0;
     } else {
       auto end = queue.begin() + static_cast<std::ptrdiff_t>(max_batch);
       batch.assign(std::make_move_iterator(queue.begin()), std::make_move_iterator(end));
       queue.erase(queue.begin(), end);
+      waiting_callers = static_cast<size_t>(std::count_if(queue.begin(), queue.end(), [](const QueueItem& item) {
+        return !std::holds_alternative<UpdateOp>(item);
+      }));
     }
     lock.unlock();
 
@@ -560,6 +646,7 @@ std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string even
       return std::nullopt;
     }
     impl_->queue.push_back(&job);
+    ++impl_->waiting_callers;
   }
   impl_->work_cv.notify_one();
   job.done.wait();
