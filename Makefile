@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps build test test-asan run check bench fuzz clean
+.PHONY: all deps build test test-asan run check package bench fuzz clean
 
 all: build
 
@@ -25,6 +25,12 @@ run: build
 
 check: build
 	$(BUILD)/bin/herald check --config examples/config --secrets examples/secrets
+
+# Debian packages (packaging/debian.cmake): herald, herald-plugin-<name> per
+# first-party plugin and herald-sdk, written to $(BUILD)/packages/.
+package: build
+	cd $(BUILD) && cpack --config CPackConfig.cmake
+	@ls -1 $(BUILD)/packages/*.deb
 
 # Benchmarks (bench/README.md): herald against wrk, nginx and Alertmanager on
 # loopback; prints one table and writes bench/results/<date>.md.

@@ -109,7 +109,7 @@ inline std::string slack_body(const sdk::Event& event, const SlackShape& shape) 
 
 // Schema entries every chat type shares (spec.address/channel/username are
 // resolved by the host; the secret keys below override them).
-inline constexpr uint32_t kSecretKey = HERALD_FIELD_SECRET | HERALD_FIELD_SENSITIVE;
+inline constexpr uint32_t kSecretKey = sdk::kSecretField;
 inline constexpr herald_field_info kSecretAddressField =
     sdk::field("address", HERALD_FIELD_URL, kSecretKey, "Webhook URL kept in the secret; overrides spec.address");
 inline constexpr herald_field_info kSecretUsernameField =

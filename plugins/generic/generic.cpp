@@ -87,7 +87,7 @@ std::unique_ptr<herald::sdk::Provider> make(size_t type_index, const Config& cfg
 }
 
 using herald::sdk::field;
-constexpr uint32_t kSecret = HERALD_FIELD_SECRET | HERALD_FIELD_SENSITIVE;
+constexpr uint32_t kSecret = herald::sdk::kSecretField;
 
 const herald_field_info generic_fields[] = {
     field("address", HERALD_FIELD_URL, HERALD_FIELD_REQUIRED, "Webhook URL the event is POSTed to (the secret's address wins)"),

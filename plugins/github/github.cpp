@@ -94,7 +94,7 @@ std::unique_ptr<herald::sdk::Provider> make(size_t, const Config& cfg, Diagnosti
 }
 
 using herald::sdk::field;
-constexpr uint32_t kSecret = HERALD_FIELD_SECRET | HERALD_FIELD_SENSITIVE;
+constexpr uint32_t kSecret = herald::sdk::kSecretField;
 
 const herald_field_info fields[] = {
     field("address", HERALD_FIELD_STRING, HERALD_FIELD_REQUIRED,

@@ -1,4 +1,5 @@
-# herald_add_plugin(<name> SOURCES <files...> [LIBRARIES <header-only targets...>] [NO_INSTALL])
+# herald_add_plugin(<name> SOURCES <files...> [LIBRARIES <header-only targets...>]
+#                   [NO_INSTALL] [COMPONENT <install component>])
 #
 # Builds a provider plugin as a MODULE library named <name>.so with hidden
 # visibility, a version script exporting only herald_plugin_entry_v1, and
@@ -7,10 +8,12 @@
 # One implementation for both uses:
 #  * in the herald tree (sdk/CMakeLists.txt includes this file): links
 #    herald::sdk, writes the .so to HERALD_PLUGIN_OUTPUT_DIR, and installs the
-#    first-party plugins (those in HERALD_PLUGINS) to lib/herald/plugins;
+#    first-party plugins (those in HERALD_PLUGINS) to lib/herald/plugins as
+#    the install component plugin-<name> (one Debian package each, packaging/);
 #  * installed, through find_package(HeraldSDK 1) (HeraldSDKConfig.cmake
 #    includes this file): links Herald::sdk and installs the plugin to
-#    <prefix>/lib/herald/plugins unless NO_INSTALL is given.
+#    <prefix>/lib/herald/plugins unless NO_INSTALL is given, in COMPONENT
+#    when given (else the project's default install component).
 # The plugins dir is literally lib/herald/plugins (not CMAKE_INSTALL_LIBDIR,
 # which may be lib/x86_64-linux-gnu): herald looks in <exe dir>/../lib/herald/plugins.
 
@@ -23,7 +26,7 @@ endif()
 set(HERALD_PLUGIN_INSTALL_DIR lib/herald/plugins CACHE INTERNAL "")
 
 function(herald_add_plugin name)
-  cmake_parse_arguments(ARG "NO_INSTALL" "" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "COMPONENT" "SOURCES;LIBRARIES" ${ARGN})
   add_library(${name} MODULE ${ARG_SOURCES})
   set_target_properties(${name} PROPERTIES
     PREFIX ""
@@ -53,7 +56,14 @@ function(herald_add_plugin name)
   if(ARG_NO_INSTALL OR (DEFINED HERALD_PLUGINS AND NOT name IN_LIST HERALD_PLUGINS))
     set(install_it FALSE)
   endif()
-  if(install_it)
-    install(TARGETS ${name} LIBRARY DESTINATION ${HERALD_PLUGIN_INSTALL_DIR})
+  if(NOT install_it)
+    return()
   endif()
+  set(component "")
+  if(ARG_COMPONENT)
+    set(component COMPONENT ${ARG_COMPONENT})
+  elseif(DEFINED HERALD_PLUGINS)
+    set(component COMPONENT plugin-${name})
+  endif()
+  install(TARGETS ${name} LIBRARY DESTINATION ${HERALD_PLUGIN_INSTALL_DIR} ${component})
 endfunction()

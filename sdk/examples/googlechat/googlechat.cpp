@@ -102,7 +102,7 @@ using herald::sdk::field;
 const herald_field_info kFields[] = {
     field("address", HERALD_FIELD_URL, HERALD_FIELD_REQUIRED,
           "Google Chat incoming-webhook URL including its key and token (the secret's address wins)"),
-    field("address", HERALD_FIELD_URL, HERALD_FIELD_SECRET | HERALD_FIELD_SENSITIVE,
+    field("address", HERALD_FIELD_URL, herald::sdk::kSecretField,
           "Webhook URL kept in the secret; overrides spec.address"),
 };
 const herald_type_info kTypes[] = {

@@ -581,6 +581,10 @@ struct PluginSpec {
 };
 
 // Shorthands for descriptor tables.
+// Flags of a key read from the Provider's secret (secretRef) whose value the
+// host masks everywhere: tokens, passwords, addresses with credentials.
+inline constexpr uint32_t kSecretField = HERALD_FIELD_SECRET | HERALD_FIELD_SENSITIVE;
+
 constexpr herald_field_info field(const char* name, herald_field_kind kind, uint32_t flags, const char* description,
                                   const char* default_value = nullptr) {
     return herald_field_info{sizeof(herald_field_info), name, kind, flags, default_value, description};

@@ -84,14 +84,16 @@ plugin_host::Reply send_request(http::Client& client, const ProviderTarget& t, c
 
 namespace {
 
-const char* result_label(plugin_host::Outcome o) {
+// Index into ProviderTarget::attempt_counters and its label.
+size_t result_index(plugin_host::Outcome o) {
     switch (o) {
-        case plugin_host::Outcome::Delivered: return "delivered";
-        case plugin_host::Outcome::Skipped: return "skipped";
-        case plugin_host::Outcome::Retry: return "retry";
-        default: return "failed";
+        case plugin_host::Outcome::Delivered: return 0;
+        case plugin_host::Outcome::Skipped: return 1;
+        case plugin_host::Outcome::Retry: return 2;
+        default: return 3;
     }
 }
+constexpr const char* kResultLabels[4] = {"delivered", "skipped", "retry", "failed"};
 
 }  // namespace
 
@@ -211,9 +213,15 @@ void Engine::worker_loop() {
         ++lane.inflight;
         ++inflight_;
         mark_ready(key, lane, now);
+        const int64_t created_ms = job.created_ms;
         lock.unlock();
-        run(std::move(job));
+        const bool finished = run(std::move(job));
         lock.lock();
+        if (finished) {
+            pending_.fetch_sub(1, std::memory_order_relaxed);
+            auto it = created_.find(created_ms);
+            if (it != created_.end()) created_.erase(it);
+        }
         --inflight_;
         Lane& after = lanes_[key];
         --after.inflight;
@@ -222,7 +230,7 @@ void Engine::worker_loop() {
     }
 }
 
-void Engine::run(Job job) {
+bool Engine::run(Job job) {
     auto target = lookup_(job.provider);
     int64_t start = now_ms();
     plugin_host::ExchangeResult result;
@@ -235,10 +243,25 @@ void Engine::run(Job job) {
                                            [&](const plugin_host::OutgoingRequest& r) { return send_request(client_, *target, r); });
         attempt_seconds_.observe(double(now_ms() - start) / 1000.0);
     }
-    finish(job, target.get(), result, now_ms());
+    return finish(job, target.get(), result, now_ms());
 }
 
-void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_host::ExchangeResult& result,
+admin::Counter& Engine::attempts_counter(const ProviderTarget* target, const std::string& provider,
+                                         plugin_host::Outcome outcome) {
+    const size_t i = result_index(outcome);
+    if (target) {
+        if (admin::Counter* cached = target->attempt_counters[i].load(std::memory_order_acquire)) return *cached;
+    }
+    admin::Counter& c = metrics_.counter("herald_delivery_attempts_total", "Delivery attempts by Provider and result.",
+                                         {{"namespace", target ? target->ns : ""},
+                                          {"name", target ? target->name : provider},
+                                          {"type", target ? target->type : ""},
+                                          {"result", kResultLabels[i]}});
+    if (target) target->attempt_counters[i].store(&c, std::memory_order_release);
+    return c;
+}
+
+bool Engine::finish(const Job& job, const ProviderTarget* target, const plugin_host::ExchangeResult& result,
                     int64_t now) {
     using plugin_host::Outcome;
     const int attempts = job.attempts + 1;
@@ -254,25 +277,13 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
             h.last_error = result.error;
         }
     }
-    admin::Labels labels{{"namespace", target ? target->ns : ""},
-                         {"name", target ? target->name : job.provider},
-                         {"type", target ? target->type : ""},
-                         {"result", result_label(result.outcome)}};
-    metrics_.counter("herald_delivery_attempts_total", "Delivery attempts by Provider and result.", labels).inc();
-
-    auto final_state = [&](bool done) {
-        std::lock_guard lock(mutex_);
-        pending_.fetch_sub(1, std::memory_order_relaxed);
-        auto it = created_.find(job.created_ms);
-        if (it != created_.end()) created_.erase(it);
-        (void)done;
-    };
+    attempts_counter(target, job.provider, result.outcome).inc();
 
     if (result.outcome == Outcome::Delivered || result.outcome == Outcome::Skipped) {
         store_.mark_done(job.id, attempts);
-        final_state(true);
-        log::debug("delivery", "delivered", {{"id", std::to_string(job.id)}, {"provider", job.provider}});
-        return;
+        if (log::enabled("delivery", log::Level::Debug))
+            log::debug("delivery", "delivered", {{"id", std::to_string(job.id)}, {"provider", job.provider}});
+        return true;
     }
     if (result.outcome == Outcome::Retry) {
         std::optional<int64_t> retry_after;
@@ -289,9 +300,9 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
             next.attempts = attempts;
             next.next_ms = now + delay;
             std::lock_guard lock(mutex_);
-            if (stopping_) return;  // stays Pending in the store for the next start
+            if (stopping_) return false;  // stays Pending in the store for the next start
             reschedule(std::move(next), target && target->ordered);
-            return;
+            return false;
         }
         std::string error = "retry budget exhausted after " + std::to_string(attempts) + " attempts: " + result.error;
         store_.mark_dead(job.id, attempts, error);
@@ -299,8 +310,7 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
                          {{"namespace", target ? target->ns : ""}, {"name", target ? target->name : job.provider}})
             .inc();
         log::error("delivery", "dead letter", {{"id", std::to_string(job.id)}, {"provider", job.provider}, {"error", error}});
-        final_state(false);
-        return;
+        return true;
     }
     store_.mark_dead(job.id, attempts, result.error);
     metrics_.counter("herald_dead_letters_total", "Deliveries that became dead letters.",
@@ -309,7 +319,7 @@ void Engine::finish(const Job& job, const ProviderTarget* target, const plugin_h
     log::error("delivery", "delivery failed",
                {{"id", std::to_string(job.id)}, {"provider", job.provider},
                 {"outcome", plugin_host::outcome_name(result.outcome)}, {"error", result.error}});
-    final_state(false);
+    return true;
 }
 
 std::optional<ProviderHealth> Engine::health(const std::string& provider_key) const {

@@ -16,6 +16,7 @@
 #include <herald/plugin_host/exchange.hpp>
 #include <herald/plugin_host/provider_instance.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -42,6 +43,9 @@ struct ProviderTarget {
     uint32_t timeout_ms = 15000;
     bool ordered = false;
     int64_t retry_for_ms = 0;  // 0: the engine default
+    // herald_delivery_attempts_total by result, found in the registry on first
+    // use (the registry keeps its counters for good): no lookup per attempt.
+    mutable std::array<std::atomic<admin::Counter*>, 4> attempt_counters{};
 };
 
 // The notification of one delivery, decoded once and shared by its retries.
@@ -133,9 +137,12 @@ private:
     bool dispatchable(const Lane& lane, int64_t now) const;
     void mark_ready(const std::string& key, Lane& lane, int64_t now);
     void release_timers(int64_t now);
-    void run(Job job);
-    void finish(const Job& job, const ProviderTarget* target, const plugin_host::ExchangeResult& result,
+    // Both return true when the job reached its final state (done or dead).
+    bool run(Job job);
+    bool finish(const Job& job, const ProviderTarget* target, const plugin_host::ExchangeResult& result,
                 int64_t now);
+    admin::Counter& attempts_counter(const ProviderTarget* target, const std::string& provider,
+                                     plugin_host::Outcome outcome);
     void reschedule(Job job, bool ordered);
 
     EngineOptions options_;
