@@ -319,6 +319,12 @@ Attempt Client::State::exchange(PooledConnection& conn, bool reused, const Reque
         build_request(out, request, url);
         std::ostream& body_stream = session.sendRequest(out);  // connects first if needed
         where.phase = Phase::Sending;
+        // Poco writes the head and the body in two sends: without TCP_NODELAY
+        // the body waits for the receiver's (delayed) ACK of the head.
+        if (int fd = session.socket().impl()->sockfd(); fd != conn.no_delay_fd) {
+            session.socket().setNoDelay(true);
+            conn.no_delay_fd = fd;
+        }
         body_stream.exceptions(std::ios::badbit);  // rethrow the session's own exception
         if (!request.body.empty()) body_stream.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
         body_stream.flush();

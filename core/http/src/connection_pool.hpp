@@ -22,6 +22,7 @@ struct PooledConnection {
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     Clock::time_point idle_since{};
     uint32_t socket_timeout_ms = 0;  // last timeout applied to the socket, to skip repeats
+    int no_delay_fd = -1;            // the socket TCP_NODELAY was set on (a reconnect makes a new one)
 };
 
 class ConnectionPool {
