@@ -118,23 +118,27 @@ intake::Reply Pipeline::handle(std::string body) {
         deliveries.push_back({rt->config.providers[r.provider_index].key(), r.alert_key, p->canonical_json});
         prepared.push_back(p);
     }
+    // The scheduler gets the deliveries from the store's writer thread the
+    // moment they are durable; this thread then only answers 202.
+    auto schedule = [&](const std::vector<int64_t>& ids) {
+        for (size_t i = 0; i < ids.size(); ++i) {
+            delivery::Job job;
+            job.id = ids[i];
+            job.provider = rt->config.providers[routed[i].provider_index].key();
+            job.alert = routed[i].alert_key;
+            job.created_ms = now;
+            job.next_ms = now;
+            job.event = prepared[i];
+            engine_.submit(std::move(job));
+        }
+    };
     std::string error;
-    auto ids = store_.commit_event(events::encode_event(event), std::move(deliveries), error);
+    auto ids = store_.commit_event(events::encode_event(event), std::move(deliveries), error, schedule);
     if (!ids) {
         // Not accepted: let the sender's retry through the duplicate filter.
         duplicates_.forget(key);
         log::error("intake", "event not stored", {{"error", error}});
         return reply(503, {503, {{"Retry-After", "5"}}, "store unavailable\n"});
-    }
-    for (size_t i = 0; i < ids->size(); ++i) {
-        delivery::Job job;
-        job.id = (*ids)[i];
-        job.provider = rt->config.providers[routed[i].provider_index].key();
-        job.alert = routed[i].alert_key;
-        job.created_ms = now;
-        job.next_ms = now;
-        job.event = prepared[i];
-        engine_.submit(std::move(job));
     }
     return reply(202, std::move(ok));
 }

@@ -540,3 +540,35 @@ TEST_CASE("A full database fails every commit of its batch and recovers after pr
   CHECK(store->commit_event(big, {{"ns/a", "ns/alert", big}}, error));
   CHECK(error.empty());
 }
+
+TEST_CASE("on_commit runs with the ids before commit_event returns, and not for a failed commit") {
+  TempDir dir;
+  StoreOptions options;
+  options.dir = dir.path();
+  options.max_db_bytes = 128 * 1024;
+  auto store = open_store(options);
+
+  std::vector<int64_t> seen;
+  std::thread::id ran_on;
+  std::string error;
+  auto ids = store->commit_event(R"({"reason":"ok"})", deliveries_for({"ns/a", "ns/b"}), error,
+                                 [&](const std::vector<int64_t>& committed) {
+                                   seen = committed;
+                                   ran_on = std::this_thread::get_id();
+                                 });
+  REQUIRE(ids);
+  CHECK(seen == *ids);
+  CHECK(ran_on != std::this_thread::get_id());  // the writer's thread
+  CHECK(store->get(seen.front())->state == State::Pending);
+
+  // A commit that fails (the file is full) never calls it.
+  const std::string big(64 * 1024, 'x');
+  bool called_after_failure = false;
+  for (int i = 0; i < 10 && error.empty(); ++i) {
+    called_after_failure = false;
+    store->commit_event(big, {{"ns/a", "ns/alert", big}}, error,
+                        [&](const std::vector<int64_t>&) { called_after_failure = true; });
+  }
+  REQUIRE_FALSE(error.empty());
+  CHECK_FALSE(called_after_failure);
+}

@@ -125,6 +125,7 @@ class Completion {
 struct CommitJob {
   std::string event_json;
   std::vector<NewDelivery> deliveries;
+  std::function<void(const std::vector<int64_t>&)> on_commit;
   std::vector<int64_t> ids;
   std::string error;
   Completion done;
@@ -605,6 +606,8 @@ std::vector<QueueItem> DeliveryStore::Impl::finish(std::vector<QueueItem>& batch
       if (!ok) {
         (*job)->ids.clear();
         (*job)->error = error;
+      } else if ((*job)->on_commit) {
+        (*job)->on_commit((*job)->ids);
       }
       (*job)->done.signal();
     } else if (auto* task = std::get_if<TaskJob*>(&item)) {
@@ -634,10 +637,12 @@ std::unique_ptr<DeliveryStore> DeliveryStore::open(const StoreOptions& options, 
 
 std::optional<std::vector<int64_t>> DeliveryStore::commit_event(std::string event_json,
                                                                 std::vector<NewDelivery> deliveries,
-                                                                std::string& error) {
+                                                                std::string& error,
+                                                                std::function<void(const std::vector<int64_t>&)> on_commit) {
   CommitJob job;
   job.event_json = std::move(event_json);
   job.deliveries = std::move(deliveries);
+  job.on_commit = std::move(on_commit);
   job.ids.reserve(job.deliveries.size());
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);

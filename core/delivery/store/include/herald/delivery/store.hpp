@@ -85,9 +85,14 @@ class DeliveryStore {
   // the delivery ids in the order given, or nullopt and the reason (disk full,
   // I/O error, store closing): then nothing of this event was stored.
   // [thread-safe]
+  // `on_commit`, when given, runs on the writer thread as soon as the
+  // transaction committed, with the ids, before the caller wakes: handing the
+  // deliveries to the scheduler there saves the delivery path a thread hop.
+  // It must be quick and must not call the store.
   std::optional<std::vector<int64_t>> commit_event(std::string event_json,
                                                    std::vector<NewDelivery> deliveries,
-                                                   std::string& error);
+                                                   std::string& error,
+                                                   std::function<void(const std::vector<int64_t>&)> on_commit = {});
 
   // Outcome updates: queued for the writer and committed with the next batch;
   // they do not block. They apply only to a Pending delivery (a stale update
