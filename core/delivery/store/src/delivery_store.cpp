@@ -26,7 +26,7 @@ constexpr auto kFailurePause = std::chrono::milliseconds(100);  // after a faile
 // WAL size (in 4 KiB frames) at which the checkpoint thread copies the WAL back
 // into the database file, and the size at which the writer does it itself
 // because the checkpoint thread cannot keep up (bounds the WAL file).
-constexpr int kCheckpointFrames = 1000;
+constexpr int kCheckpointFrames = 8000;
 // Outcome updates have nobody waiting for them: they wait up to this long (or
 // until this many are queued) to share the next commit's transaction instead
 // of costing a wake-up and a transaction each. A crash in that window sends
