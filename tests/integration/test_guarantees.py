@@ -3,7 +3,9 @@ their order through retries, backpressure, graceful stop, per-Provider retry
 budgets, dead letters through `herald deliveries`, and --full-fsync.
 
 Only counts and states are asserted, reached by polling with generous
-timeouts; the few time bounds are far from the values the test provokes."""
+timeouts (the suite also runs under ASan on a loaded machine); the few time
+bounds are far from the values the test provokes, and are measured where the
+provoked behaviour shows (the receiver's clock), not end to end."""
 
 import json
 import os
@@ -14,6 +16,11 @@ import unittest
 
 from harness import (Herald, Response, Sink, alert, documents, event, header, metric, provider, run_herald,
                      wait_until)
+
+
+# Deadline of every poll: reached in a second or two on an idle machine; long
+# only so a sanitized herald on a busy machine is not mistaken for a hang.
+SLOW = 60
 
 
 def messages(sink, status=None):
@@ -27,9 +34,9 @@ class GuaranteesTest(unittest.TestCase):
         return s
 
     def herald(self, manifests, **kw):
-        h = Herald(manifests, **kw)
+        h = Herald(manifests, start=False, **kw)
         self.addCleanup(h.close)
-        return h
+        return h.start(timeout=SLOW)
 
     def hold(self):
         """An Event a held sink answers on; set at cleanup so no handler
@@ -44,27 +51,30 @@ class GuaranteesTest(unittest.TestCase):
         slow = self.sink(default=Response(200, hold=release))
         fast = self.sink(default=200)
         h = self.herald({"c.yaml": documents(
-            provider("slow", address=slow.url("/slow"), timeout="5s"), alert("to-slow", "slow"),
+            provider("slow", address=slow.url("/slow"), timeout="10s"), alert("to-slow", "slow"),
             provider("fast", address=fast.url("/fast")), alert("to-fast", "fast"))},
             args=["--provider-concurrency", "2", "--workers", "8"])
         sent = [f"burst {i}" for i in range(12)]
         for text in sent:
             self.assertEqual(h.post_event(event(message=text))[0], 202)
 
-        h.wait_delivery("done", provider="flux-system/fast", count=len(sent), timeout=20)
+        h.wait_delivery("done", provider="flux-system/fast", count=len(sent), timeout=SLOW)
         self.assertCountEqual(messages(fast, 200), sent)
         # the slow receiver has answered nothing: every one of its deliveries is unfinished
         self.assertEqual(h.deliveries(state="done", provider="flux-system/slow"), [])
         self.assertEqual(len(h.deliveries(state="pending", provider="flux-system/slow")), len(sent))
-        recs = slow.wait_for(2)
+        recs = slow.wait_for(2, timeout=SLOW)
         # Its lane holds at most --provider-concurrency exchanges: none of them
-        # can end before the 5 s timeout, so no third request arrives before it.
+        # can end before the 10 s timeout, so no third request arrives in the
+        # first 4 s after the first one (watched for those 4 s; 6 s of margin
+        # for a loaded machine).
+        time.sleep(max(0.0, recs[0].at + 4.0 - time.monotonic()))
         early = [r for r in slow.received() if r.at < recs[0].at + 4.0]
         self.assertLessEqual(len(early), 2, early)
 
         release.set()
         slow.default = Response(200)
-        h.wait_delivery("done", provider="flux-system/slow", count=len(sent), timeout=40)
+        h.wait_delivery("done", provider="flux-system/slow", count=len(sent), timeout=2 * SLOW)
         self.assertEqual(set(messages(slow, 200)), set(sent))
 
     # ------------------------------------------------------------------
@@ -91,7 +101,7 @@ class GuaranteesTest(unittest.TestCase):
                 "kustomize.toolkit.fluxcd.io/revision": f"main@sha1:{sha}",
                 "kustomize.toolkit.fluxcd.io/commit_status": "update"})
             self.assertEqual(h.post_event(ev)[0], 202)
-        h.wait_delivery("done", provider="flux-system/gh", count=len(shas), timeout=40)
+        h.wait_delivery("done", provider="flux-system/gh", count=len(shas), timeout=2 * SLOW)
 
         self.assertEqual(posted, [shas[0]] + shas, "the first status is retried before any later one is posted")
         recs = api.received()
@@ -127,10 +137,11 @@ class GuaranteesTest(unittest.TestCase):
 
         release.set()
         sink.default = Response(200)
-        h.wait_delivery("done", count=5, timeout=30)
-        wait_until(lambda: metric(h.metrics(), "herald_deliveries_pending") == 0, message="pending drained")
+        h.wait_delivery("done", count=5, timeout=SLOW)
+        wait_until(lambda: metric(h.metrics(), "herald_deliveries_pending") == 0, timeout=SLOW,
+                   message="pending drained")
         self.assertEqual(h.post_event(event(message="one too many"))[0], 202)
-        h.wait_delivery("done", count=6, timeout=30)
+        h.wait_delivery("done", count=6, timeout=SLOW)
         self.assertCountEqual(messages(sink, 200), [f"accepted {i}" for i in range(5)] + ["one too many"])
 
     # ------------------------------------------------------------------
@@ -140,17 +151,17 @@ class GuaranteesTest(unittest.TestCase):
                         args=["--shutdown-grace", "10s"])
         ev = event(message="in flight at SIGTERM")
         self.assertEqual(h.post_event(ev)[0], 202)
-        sink.wait_for(1)
+        sink.wait_for(1, timeout=SLOW)
         h.kill(signal.SIGTERM)
         # the same event again: 429 (duplicate) while still open, 503 once closed
         status = wait_until(lambda: (lambda s: s if s != 429 else None)(self._post_status(h, ev)),
-                            timeout=10, message="intake closing")
+                            timeout=SLOW, message="intake closing")
         self.assertEqual(status, 503)
-        self.assertEqual(h.wait(timeout=30), 0)
+        self.assertEqual(h.wait(timeout=SLOW), 0)
         self.assertEqual(len(sink.received()), 1)
         self.assertNotIn("abandoning", h.log())
 
-        h.start()
+        h.start(timeout=SLOW)
         done = h.deliveries(state="done")
         self.assertEqual(len(done), 1, "the in-flight delivery was recorded as done")
         self.assertEqual(h.deliveries(state="pending"), [])
@@ -160,30 +171,30 @@ class GuaranteesTest(unittest.TestCase):
     @staticmethod
     def _post_status(h, ev):
         try:
-            return h.post_event(ev, timeout=5)[0]
+            return h.post_event(ev, timeout=SLOW)[0]
         except OSError:
             return 503  # the intake already closed its socket: refused too
 
     def test_sigterm_with_a_short_grace_exits_and_resends_after_restart(self):
-        # the receiver would answer after 20 s; herald must not wait for it
+        # the receiver never answers (60 s timeout); herald must not wait for it
         release = self.hold()
         sink = self.sink(responses=[Response(200, hold=release)], default=200)
-        h = self.herald({"c.yaml": documents(provider("hook", address=sink.url("/short"), timeout="30s"),
+        h = self.herald({"c.yaml": documents(provider("hook", address=sink.url("/short"), timeout="60s"),
                                              alert("all", "hook"))},
                         args=["--shutdown-grace", "1s"])
         self.assertEqual(h.post_event(event(message="abandoned at SIGTERM"))[0], 202)
-        sink.wait_for(1)
+        sink.wait_for(1, timeout=SLOW)
         started = time.monotonic()
         h.kill(signal.SIGTERM)
-        self.assertEqual(h.wait(timeout=20), 0)
-        self.assertLess(time.monotonic() - started, 10, "the exit waited for the receiver, not the grace")
+        self.assertEqual(h.wait(timeout=50), 0)
+        self.assertLess(time.monotonic() - started, 30, "the exit waited for the grace (1 s), not the receiver (60 s)")
         self.assertFalse(release.is_set())
         self.assertIn("abandoning in-flight deliveries", h.log())
         self.assertIn("msg=stopped", h.log())
-        h.start()
-        wait_until(lambda: "abandoned at SIGTERM" in messages(sink, 200), timeout=30,
+        h.start(timeout=SLOW)
+        wait_until(lambda: "abandoned at SIGTERM" in messages(sink, 200), timeout=SLOW,
                    message="the delivery sent again after the restart")
-        h.wait_delivery("done", timeout=30)
+        h.wait_delivery("done", timeout=SLOW)
 
     # ------------------------------------------------------------------
     def test_a_retry_for_annotation_gives_one_provider_a_shorter_budget(self):
@@ -195,13 +206,16 @@ class GuaranteesTest(unittest.TestCase):
             provider("patient", address=patient.url("/patient")), alert("to-patient", "patient"))},
             args=["--retry-for", "1h"])
         self.assertEqual(h.post_event(event(message="always unavailable"))[0], 202)
-        dead = h.wait_delivery("dead", provider="flux-system/short", timeout=20)
+        dead = h.wait_delivery("dead", provider="flux-system/short", timeout=SLOW)
         self.assertIn("503", dead[0]["lastError"])
-        # no retry is scheduled past the budget: dead right after the last attempt in it
-        self.assertLess(dead[0]["updatedMs"] - dead[0]["createdMs"], 2000 + 3000,
-                        "dead within its 2 s budget (plus the last attempt)")
+        # No retry is scheduled past the budget: every attempt reached the
+        # receiver within the 2 s budget (+2 s for a loaded machine) of the
+        # first one. Timed at the receiver, so a slow last attempt or a slow
+        # write of the dead state does not count.
+        tries = short.received()
+        self.assertLess(tries[-1].at - tries[0].at, 2.0 + 2.0, "no attempt after its 2 s budget")
         # the other Provider is still retrying, well past the 2 s budget
-        patient.wait_for(3, timeout=20)
+        patient.wait_for(3, timeout=SLOW)
         self.assertEqual(h.deliveries(state="dead", provider="flux-system/patient"), [])
         pending = h.deliveries(state="pending", provider="flux-system/patient")
         self.assertEqual(len(pending), 1)
@@ -215,7 +229,7 @@ class GuaranteesTest(unittest.TestCase):
         admin = f"127.0.0.1:{h.admin_port}"
         for text in ("dead one", "dead two", "dead three"):
             self.assertEqual(h.post_event(event(message=text))[0], 202)
-            h.wait_delivery("dead", count=["dead one", "dead two", "dead three"].index(text) + 1)
+            h.wait_delivery("dead", count=["dead one", "dead two", "dead three"].index(text) + 1, timeout=SLOW)
         dead = sorted(h.deliveries(state="dead"), key=lambda d: d["id"])
         first = dead[0]
 
@@ -239,13 +253,15 @@ class GuaranteesTest(unittest.TestCase):
         rc, out, err = run_herald(["deliveries", "replay", str(first["id"]), "--admin", admin])
         self.assertEqual(rc, 0, err)
         self.assertIn("replayed 1", out)
-        wait_until(lambda: "dead one" in messages(sink, 200), timeout=15, message="the replayed delivery")
-        self.assertEqual(h.admin_json(f"/api/v1/deliveries/{first['id']}")["state"], "done")
+        wait_until(lambda: "dead one" in messages(sink, 200), timeout=SLOW, message="the replayed delivery")
+        # Outcomes reach the store shortly after the receiver answered (batched).
+        wait_until(lambda: h.admin_json(f"/api/v1/deliveries/{first['id']}")["state"] == "done", timeout=SLOW,
+                   message="the replayed delivery marked done")
 
         rc, out, err = run_herald(["deliveries", "replay", "--provider", "flux-system/hook", "--admin", admin])
         self.assertEqual(rc, 0, err)
         self.assertIn("replayed 2", out)
-        h.wait_delivery("done", count=3, timeout=15)
+        h.wait_delivery("done", count=3, timeout=SLOW)
         self.assertCountEqual(messages(sink, 200), ["dead one", "dead two", "dead three"])
 
         rc, out, err = run_herald(["deliveries", "list", "--state", "dead", "--admin", admin])
@@ -262,7 +278,7 @@ class GuaranteesTest(unittest.TestCase):
         h = self.herald({"c.yaml": documents(provider("hook", address=sink.url("/fsync")), alert("all", "hook"))},
                         args=["--full-fsync"])
         self.assertEqual(h.post_event(event(message="fsynced and delivered"))[0], 202)
-        h.wait_delivery("done")
+        h.wait_delivery("done", timeout=SLOW)
         self.assertEqual(messages(sink, 204), ["fsynced and delivered"])
 
         sink.set_responses([], default=503)
@@ -273,10 +289,10 @@ class GuaranteesTest(unittest.TestCase):
         h.wait()
         self.assertIn("--full-fsync", h.command())
         sink.set_responses([], default=204)
-        h.start()
-        wait_until(lambda: set(sent) <= set(messages(sink, 204)), timeout=30,
+        h.start(timeout=SLOW)
+        wait_until(lambda: set(sent) <= set(messages(sink, 204)), timeout=SLOW,
                    message="every accepted event delivered after kill -9")
-        h.wait_delivery("done", count=len(sent) + 1, timeout=30)
+        h.wait_delivery("done", count=len(sent) + 1, timeout=SLOW)
         self.assertEqual(len(h.deliveries()), len(sent) + 1)
         self.assertTrue(os.path.isfile(os.path.join(h.state_dir, "herald.db")))
 
