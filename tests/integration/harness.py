@@ -40,6 +40,23 @@ def herald_bin():
     return path
 
 
+def required_env(name, tests):
+    """A value ctest passes to the test (`tests`: its ctest name prefix); a
+    clear failure instead of a confusing one when the test runs another way."""
+    value = os.environ.get(name, "")
+    if not value:
+        raise AssertionError(f"{name} is not set (run through ctest -R {tests})")
+    return value
+
+
+def run_checked(cmd, cwd=None, timeout=300, env=None):
+    """Runs a command; its stdout, or an AssertionError with both outputs."""
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    if p.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
+    return p.stdout
+
+
 def plugins_dir():
     path = os.environ.get("HERALD_PLUGINS_DIR")
     if path:

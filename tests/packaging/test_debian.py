@@ -21,21 +21,12 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "integration"))
 
-from harness import Herald, Sink, alert, documents, event, provider  # noqa: E402
+from harness import Herald, Sink, alert, documents, event, provider, required_env  # noqa: E402
+from harness import run_checked as run  # noqa: E402
 
 
 def env(name):
-    value = os.environ.get(name, "")
-    if not value:
-        raise AssertionError(f"{name} is not set (run through ctest -R packaging/)")
-    return value
-
-
-def run(cmd, cwd=None, timeout=300):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    if p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p.stdout
+    return required_env(name, "packaging/")
 
 
 def depends(field):

@@ -13,10 +13,7 @@ import harness  # noqa: E402  (after the sys.path change on purpose)
 
 
 def env_path(name):
-    value = os.environ.get(name, "")
-    if not value:
-        raise AssertionError(f"{name} is not set (run through ctest -R sdk/)")
-    return value
+    return harness.required_env(name, "sdk/")
 
 
 def test_plugin(name):

@@ -14,16 +14,13 @@ import tempfile
 import unittest
 
 from sdk_env import copy_plugin, env_path, plugin_check, temp_dir  # first: puts the harness on sys.path
-from harness import Herald, Sink, alert, documents, event, provider, run_herald  # noqa: E402
+from harness import Herald, Sink, alert, documents, event, provider, run_checked, run_herald  # noqa: E402
 
 
 def run(cmd, cwd=None, timeout=300):
     env = dict(os.environ)
     env.pop("HERALD_APPROVE", None)  # never rewrite the examples' expected.json from here
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    if p.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} exited {p.returncode}\n{p.stdout}\n{p.stderr}")
-    return p.stdout
+    return run_checked(cmd, cwd=cwd, timeout=timeout, env=env)
 
 
 class InstalledSdkTest(unittest.TestCase):
