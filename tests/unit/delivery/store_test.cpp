@@ -135,6 +135,70 @@ TEST_CASE("A committed event and its deliveries read back as Pending and due", "
   CHECK(counts.dead == 0);
 }
 
+TEST_CASE("A delivery whose notification is the event itself keeps one copy and reads it back", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir.path());
+  const std::string event = R"({"involvedObject":{"kind":"Kustomization"},"message":"same"})";
+  std::string error;
+  auto ids = store->commit_event(event, {{"ns/a", "ns/alert", event}, {"ns/b", "ns/alert", R"({"other":1})"}}, error);
+  REQUIRE(ids);
+  // On disk: '' for the shared one, its own JSON for the other.
+  CHECK(raw_pragma(dir.path() / "herald.db",
+                   ("SELECT length(event_json) FROM deliveries WHERE id = " + std::to_string((*ids)[0])).c_str()) == "0");
+  // Every read gives the JSON back: get, list, resume, and a replay.
+  CHECK(store->get((*ids)[0])->event_json == event);
+  CHECK(store->get((*ids)[1])->event_json == R"({"other":1})");
+  for (const auto& row : store->list(std::nullopt, std::string("ns/a"), 10)) CHECK(row.event_json == event);
+  for (const auto& row : store->load_unfinished())
+    CHECK(row.event_json == (row.provider == "ns/a" ? event : std::string(R"({"other":1})")));
+  store->mark_dead((*ids)[0], 1, "gone");
+  store->flush();
+  auto replayed = store->replay((*ids)[0]);
+  REQUIRE(replayed.size() == 1);
+  CHECK(replayed[0].event_json == event);
+  store->mark_dead((*ids)[0], 1, "gone");
+  store->flush();
+  auto by_provider = store->replay_provider("ns/a");
+  REQUIRE(by_provider.size() == 1);
+  CHECK(by_provider[0].event_json == event);
+}
+
+TEST_CASE("A schema version 1 store is upgraded in place and its rows stay readable", "[store]") {
+  TempDir dir;
+  const auto db_path = dir.path() / "herald.db";
+  {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    const char* v1 = R"sql(
+PRAGMA journal_mode = WAL;
+PRAGMA application_id = 1213353028;
+CREATE TABLE events(id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL, json TEXT NOT NULL);
+CREATE TABLE deliveries(id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL, provider TEXT NOT NULL,
+  alert TEXT NOT NULL, event_json TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL, last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX deliveries_state ON deliveries(state, id);
+CREATE INDEX deliveries_provider ON deliveries(provider, state, id);
+CREATE INDEX deliveries_event ON deliveries(event_id);
+INSERT INTO events VALUES(1, 1000, '{"e":1}');
+INSERT INTO deliveries(id, event_id, provider, alert, event_json, next_attempt_ms, created_ms, updated_ms)
+  VALUES(1, 1, 'ns/a', 'ns/alert', '{"e":1}', 1000, 1000, 1000);
+PRAGMA user_version = 1;
+)sql";
+    REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto store = open_store(dir.path());
+  CHECK(raw_pragma(db_path, "PRAGMA user_version") == "2");
+  CHECK_THAT(raw_pragma(db_path, "SELECT sql FROM sqlite_schema WHERE name = 'deliveries_provider'"),
+             Catch::Contains("(provider, id)"));
+  auto old = store->load_unfinished();
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].event_json == R"({"e":1})");
+  auto ids = commit(*store, deliveries_for({"ns/a"}));
+  CHECK(store->list(State::Pending, std::string("ns/a"), 10).size() == 2);
+}
+
 TEST_CASE("An event without deliveries is stored and returns no ids", "[store]") {
   TempDir dir;
   auto store = open_store(dir.path());
@@ -152,7 +216,7 @@ TEST_CASE("Opening creates the directory and a WAL database with a schema versio
   auto db = nested / "herald.db";
   REQUIRE(std::filesystem::exists(db));
   CHECK(raw_pragma(db, "PRAGMA journal_mode") == "wal");
-  CHECK(raw_pragma(db, "PRAGMA user_version") == "1");
+  CHECK(raw_pragma(db, "PRAGMA user_version") == "2");
   auto store = open_store(nested);
   CHECK(store->counts().pending == 1);
   CHECK(store->load_unfinished().size() == 1);

@@ -17,7 +17,7 @@ namespace herald::delivery {
 
 namespace {
 
-constexpr int64_t kSchemaVersion = 1;
+constexpr int64_t kSchemaVersion = 2;
 constexpr int64_t kApplicationId = 0x48524c44;  // "HRLD": marks the file as a herald store
 constexpr int kBusyTimeoutMs = 5000;
 constexpr int64_t kPruneChunk = 5000;  // rows per prune transaction: bounds the writer's pause
@@ -59,12 +59,26 @@ CREATE INDEX deliveries_state ON deliveries(state, id);
 CREATE INDEX deliveries_provider ON deliveries(provider, state, id);
 CREATE INDEX deliveries_event ON deliveries(event_id);
 )sql",
+    // v2: a delivery whose notification is the event itself stores '' in
+    // event_json and reads the event's JSON (one copy per event in the file);
+    // the provider index leaves out the state, so an outcome update rewrites
+    // one index fewer. Older rows keep their own copy and stay valid.
+    R"sql(
+DROP INDEX deliveries_provider;
+CREATE INDEX deliveries_provider ON deliveries(provider, id);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 static_assert(kApplicationId == 1213353028);
 
 #define HERALD_DELIVERY_COLUMNS \
   "id, event_id, provider, alert, event_json, state, attempts, next_attempt_ms, created_ms, updated_ms, last_error"
+// The same columns read back for the API and the scheduler: an empty
+// event_json (schema v2) means the notification is the event's own JSON.
+#define HERALD_DELIVERY_SELECT \
+  "id, event_id, provider, alert, CASE WHEN event_json = '' THEN" \
+  " (SELECT json FROM events WHERE events.id = deliveries.event_id) ELSE event_json END," \
+  " state, attempts, next_attempt_ms, created_ms, updated_ms, last_error"
 
 constexpr int kPending = static_cast<int>(State::Pending);
 constexpr int kDone = static_cast<int>(State::Done);
@@ -166,7 +180,7 @@ struct Writer {
   Statement begin, commit, rollback;
   Statement insert_event, insert_delivery;
   Statement mark_done, mark_retry, mark_dead;
-  Statement replay_one, replay_provider;
+  Statement replay_one, replay_provider, event_of;
   Statement prune_deliveries, prune_events;
   int64_t now_ms = 0;   // one timestamp per transaction
   CountDeltas deltas;   // applied to the in-memory counts when the transaction commits
@@ -193,6 +207,7 @@ struct Writer {
     replay_provider = Statement(db,
         "UPDATE deliveries SET state = 0, attempts = 0, next_attempt_ms = ?1, updated_ms = ?1"
         " WHERE provider = ?2 AND state = 2 RETURNING " HERALD_DELIVERY_COLUMNS);
+    event_of = Statement(db, "SELECT json FROM events WHERE id = ?1");
     // Both prunes keep the newest row of their table: without AUTOINCREMENT
     // (a sqlite_sequence write per insert) that is what keeps ids from being reused.
     prune_deliveries = Statement(db,
@@ -207,6 +222,16 @@ struct Writer {
   }
 
   int changes() const { return sqlite3_changes(db.get()); }
+
+  // RETURNING cannot read another table: fills the event's JSON into rows
+  // that share it (empty event_json, schema v2).
+  void fill_event_json(std::vector<StoredDelivery>& rows) {
+    for (auto& row : rows) {
+      if (!row.event_json.empty()) continue;
+      StatementScope scope(event_of);
+      if (event_of.bind(1, row.event_id).step()) row.event_json = event_of.column_text(0);
+    }
+  }
 };
 
 // The read-only connection for admin queries; WAL lets it read while the
@@ -219,21 +244,21 @@ struct Reader {
   std::mutex mutex;
 
   void prepare() {
-    get = Statement(db, "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE id = ?1");
+    get = Statement(db, "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE id = ?1");
     event = Statement(db, "SELECT json FROM events WHERE id = ?1");
     unfinished = Statement(db,
-        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE state = 0 ORDER BY id");
+        "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE state = 0 ORDER BY id");
     // One statement per filter combination, so each uses its index.
     list_all = Statement(db,
-        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2");
+        "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE id > ?1 ORDER BY id LIMIT ?2");
     list_state = Statement(db,
-        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE state = ?3 AND id > ?1"
+        "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE state = ?3 AND id > ?1"
         " ORDER BY id LIMIT ?2");
     list_provider = Statement(db,
-        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE provider = ?4 AND id > ?1"
+        "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE provider = ?4 AND id > ?1"
         " ORDER BY id LIMIT ?2");
     list_state_provider = Statement(db,
-        "SELECT " HERALD_DELIVERY_COLUMNS " FROM deliveries WHERE provider = ?4 AND state = ?3"
+        "SELECT " HERALD_DELIVERY_SELECT " FROM deliveries WHERE provider = ?4 AND state = ?3"
         " AND id > ?1 ORDER BY id LIMIT ?2");
     counts = Statement(db, "SELECT state, count(*) FROM deliveries GROUP BY state");
   }
@@ -571,7 +596,9 @@ void DeliveryStore::Impl::apply(CommitJob& job) {
   Statement& insert = writer.insert_delivery;
   for (const NewDelivery& d : job.deliveries) {
     StatementScope scope(insert);
-    insert.bind(1, event_id).bind(2, d.provider).bind(3, d.alert).bind(4, d.event_json).bind(5, writer.now_ms);
+    // The notification of an Alert that adds nothing is the event itself: one copy.
+    std::string_view json = d.event_json == job.event_json ? std::string_view() : std::string_view(d.event_json);
+    insert.bind(1, event_id).bind(2, d.provider).bind(3, d.alert).bind(4, json).bind(5, writer.now_ms);
     insert.step();
     job.ids.push_back(sqlite3_last_insert_rowid(writer.db.get()));
   }
@@ -719,6 +746,7 @@ std::vector<StoredDelivery> DeliveryStore::replay(int64_t id) {
   std::vector<StoredDelivery> rows;
   std::string error = impl_->run_task([&](Writer& w) {
     rows = read_rows(w.replay_one.bind(1, w.now_ms).bind(2, id));
+    w.fill_event_json(rows);
     w.deltas.dead -= static_cast<int64_t>(rows.size());
     w.deltas.pending += static_cast<int64_t>(rows.size());
   });
@@ -730,6 +758,7 @@ std::vector<StoredDelivery> DeliveryStore::replay_provider(std::string_view prov
   std::vector<StoredDelivery> rows;
   std::string error = impl_->run_task([&](Writer& w) {
     rows = read_rows(w.replay_provider.bind(1, w.now_ms).bind(2, provider));
+    w.fill_event_json(rows);
     w.deltas.dead -= static_cast<int64_t>(rows.size());
     w.deltas.pending += static_cast<int64_t>(rows.size());
   });
