@@ -2,13 +2,14 @@
 
 #include <herald/log/log.hpp>
 
-#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPChunkedStream.h>
+#include <Poco/Net/HTTPFixedLengthStream.h>
+#include <Poco/Net/HTTPHeaderStream.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/HTTPServerResponseImpl.h>
 #include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/HTTPStream.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
@@ -31,39 +32,69 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 namespace herald::intake {
 namespace {
 
-class RequestHandler final : public Poco::Net::HTTPRequestHandler {
+void send_all(Poco::Net::StreamSocket& socket, std::string_view data) {
+    while (!data.empty()) {
+        int n = socket.sendBytes(data.data(), int(data.size()));
+        if (n <= 0) throw Poco::IOException("connection closed while answering");
+        data.remove_prefix(size_t(n));
+    }
+}
+
+
+// What the intake answers to one request, and whether the connection can
+// carry another one after it.
+struct Answer {
+    Reply reply;
+    bool keep_alive = true;
+};
+
+// Reads one request's body within the limit and asks the EventHandler.
+class RequestHandler {
 public:
     RequestHandler(EventHandler& handler, size_t max_body) : handler_(handler), max_body_(max_body) {}
 
-    void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& resp) override {
+    Answer handle(Poco::Net::HTTPServerSession& session, const Poco::Net::HTTPRequest& request) {
+        if (request.hasContentLength() && request.getContentLength64() > Poco::Int64(max_body_))
+            return refused(413);  // not read: the connection closes
+        if (request.getExpectContinue()) send_all(session.socket(), "HTTP/1.1 100 Continue\r\n\r\n");
+        auto in = body_stream(session, request);
         std::string body;
-        int status = read_body(req, body);
-        if (status != 0) {
-            handler_.count(status);
-            resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(status));
-            // The rest of an oversized body is not read: close the connection.
-            resp.setKeepAlive(false);
-            resp.setContentLength(0);
-            resp.send();
-            return;
-        }
-        Reply reply = handler_.handle(std::move(body));
-        resp.setStatusAndReason(Poco::Net::HTTPResponse::HTTPStatus(reply.status));
-        for (const auto& [k, v] : reply.headers) resp.set(k, v);
-        resp.setContentLength(std::streamsize(reply.body.size()));
-        if (!reply.body.empty()) resp.setContentType("text/plain; charset=utf-8");
-        resp.send() << reply.body;
+        if (int status = read_body(request, *in, body)) return refused(status);
+        // A body that ends with the connection leaves nothing to keep alive.
+        const bool delimited = request.getChunkedTransferEncoding() || request.hasContentLength() ||
+                               dynamic_cast<Poco::Net::HTTPFixedLengthInputStream*>(in.get());
+        return Answer{handler_.handle(std::move(body)), delimited};
     }
 
+    void count(int status) { handler_.count(status); }
+
 private:
+    Answer refused(int status) {
+        handler_.count(status);
+        return Answer{Reply{status, {}, ""}, false};
+    }
+
+    // As Poco's server request: chunked wins over Content-Length; without
+    // either a POST body runs to the end of the connection.
+    static std::unique_ptr<std::istream> body_stream(Poco::Net::HTTPServerSession& session,
+                                                     const Poco::Net::HTTPRequest& request) {
+        if (request.getChunkedTransferEncoding()) return std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
+        if (request.hasContentLength())
+            return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, request.getContentLength64());
+        const std::string& method = request.getMethod();
+        if (method == Poco::Net::HTTPRequest::HTTP_GET || method == Poco::Net::HTTPRequest::HTTP_HEAD ||
+            method == Poco::Net::HTTPRequest::HTTP_DELETE)
+            return std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, 0);
+        return std::make_unique<Poco::Net::HTTPInputStream>(session);
+    }
+
     // 0 when the body was read, else the status to answer.
-    int read_body(Poco::Net::HTTPServerRequest& req, std::string& body) {
-        if (req.hasContentLength() && req.getContentLength64() > Poco::Int64(max_body_)) return 413;
-        std::istream& in = req.stream();
+    int read_body(const Poco::Net::HTTPRequest& req, std::istream& in, std::string& body) {
         if (req.hasContentLength()) body.reserve(size_t(req.getContentLength64()));
         char buf[16384];
         while (in) {
@@ -80,9 +111,6 @@ private:
 
     EventHandler& handler_;
     size_t max_body_;
-
-public:
-    void count(int status) { handler_.count(status); }
 };
 
 // The server side of one kept-alive connection. Poco's HTTPServerSession
@@ -164,6 +192,28 @@ const std::string& http_date_now() {
     return text;
 }
 
+bool header_safe(std::string_view text) { return text.find_first_of("\r\n") == std::string_view::npos; }
+
+// The whole answer, head and body, in one buffer and one send.
+std::string format_reply(const std::string& version, const Reply& reply, bool keep_alive) {
+    const auto status = Poco::Net::HTTPResponse::HTTPStatus(reply.status);
+    std::string out;
+    out.reserve(256 + reply.body.size());
+    out.append(version == Poco::Net::HTTPMessage::HTTP_1_0 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    out.append(std::to_string(reply.status)).append(" ").append(Poco::Net::HTTPResponse::getReasonForStatus(status));
+    out.append("\r\nDate: ").append(http_date_now());
+    out.append("\r\nContent-Length: ").append(std::to_string(reply.body.size()));
+    if (!reply.body.empty()) out.append("\r\nContent-Type: text/plain; charset=utf-8");
+    if (!keep_alive)
+        out.append("\r\nConnection: close");
+    else if (version == Poco::Net::HTTPMessage::HTTP_1_0)
+        out.append("\r\nConnection: Keep-Alive");
+    for (const auto& [name, value] : reply.headers)
+        if (header_safe(name) && header_safe(value)) out.append("\r\n").append(name).append(": ").append(value);
+    out.append("\r\n\r\n").append(reply.body);
+    return out;
+}
+
 // One connection's request loop, as Poco's HTTPServerConnection runs it, with
 // the cheaper wait above and no handler object per request.
 class IntakeConnection final : public Poco::Net::TCPServerConnection {
@@ -183,35 +233,32 @@ private:
         IntakeSession session(socket(), params_);
         while (!connections_.stopped() && session.next_request()) {
             try {
-                Poco::Net::HTTPServerResponseImpl response(session);
-                Poco::Net::HTTPServerRequestImpl request(response, session, params_);
-                response.setVersion(request.getVersion());
-                response.set("Date", http_date_now());
-                response.setKeepAlive(request.getKeepAlive());
-                if (request.getExpectContinue()) response.sendContinue();
-                handler_.handleRequest(request, response);
-                session.setKeepAlive(response.getKeepAlive());
+                Poco::Net::HTTPRequest request;
+                {
+                    Poco::Net::HTTPHeaderInputStream head(session);
+                    request.read(head);
+                }
+                Answer answer = handler_.handle(session, request);
+                const bool keep_alive = answer.keep_alive && request.getKeepAlive();
+                send_all(socket(), format_reply(request.getVersion(), answer.reply, keep_alive));
+                session.setKeepAlive(keep_alive);
             } catch (const Poco::Net::NoMessageException&) {
                 break;  // the peer closed between requests
             } catch (const Poco::Net::MessageException&) {
-                send_error(session, Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+                send_error(400);  // a malformed request line or header: Poco's limits
+                break;
             } catch (const Poco::Exception&) {
                 break;  // I/O error or timeout: nothing more can be said on this connection
             }
         }
     }
 
-    void send_error(Poco::Net::HTTPServerSession& session, Poco::Net::HTTPResponse::HTTPStatus status) {
-        handler_.count(int(status));
+    void send_error(int status) {
+        handler_.count(status);
         try {
-            Poco::Net::HTTPServerResponseImpl response(session);
-            response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
-            response.setStatusAndReason(status);
-            response.setKeepAlive(false);
-            response.send();
+            send_all(socket(), format_reply(Poco::Net::HTTPMessage::HTTP_1_1, Reply{status, {}, ""}, false));
         } catch (const Poco::Exception&) {
         }
-        session.setKeepAlive(false);
     }
 
     Poco::Net::HTTPServerParams::Ptr params_;
