@@ -187,15 +187,42 @@ struct EgressCheck {
     bool via_proxy = false;
 };
 
+// Poco writes a request's head and its body with two sends. A session that
+// holds its writes sends both as one: one segment (one TLS record) and one
+// wake-up of the receiver per request.
+class HeldWrites {
+public:
+    virtual ~HeldWrites() = default;
+    virtual void hold_writes() = 0;
+    virtual void release_writes() = 0;  // sends what was held; throws like a write
+};
+
 // A Poco session whose connect() checks the resolved address first: Poco
 // resolves the host and hands the one address it will use to connect(), so
 // the address checked is the address connected to (no DNS rebinding gap).
 template <class Base>
-class GuardedSession final : public Base {
+class GuardedSession final : public Base, public HeldWrites {
 public:
     template <class... Args>
     explicit GuardedSession(EgressCheck check, Args&&... args)
         : Base(std::forward<Args>(args)...), check_(std::move(check)) {}
+
+    void hold_writes() override {
+        held_.clear();
+        holding_ = true;
+    }
+    void release_writes() override {
+        holding_ = false;
+        std::string_view rest(held_);
+        while (!rest.empty()) {
+            // Base::write is Poco's: it reconnects and resends when a kept-alive
+            // connection turned out closed, now with the whole request.
+            int n = Base::write(rest.data(), std::streamsize(rest.size()));
+            if (n <= 0) throw Poco::IOException("connection closed while sending the request");
+            rest.remove_prefix(size_t(n));
+        }
+        held_.clear();
+    }
 
 protected:
     void connect(const Poco::Net::SocketAddress& address) override {
@@ -204,8 +231,16 @@ protected:
         Base::connect(address);
     }
 
+    int write(const char* buffer, std::streamsize length) override {
+        if (!holding_) return Base::write(buffer, length);
+        held_.append(buffer, size_t(length));
+        return int(length);
+    }
+
 private:
     EgressCheck check_;
+    bool holding_ = false;
+    std::string held_;
 };
 
 struct Attempt {
@@ -317,10 +352,11 @@ Attempt Client::State::exchange(PooledConnection& conn, bool reused, const Reque
         if (!fit_timeout(conn, deadline)) throw Poco::TimeoutException("deadline passed");
         Poco::Net::HTTPRequest out;
         build_request(out, request, url);
+        auto* held = dynamic_cast<HeldWrites*>(&session);
+        if (held) held->hold_writes();
         std::ostream& body_stream = session.sendRequest(out);  // connects first if needed
         where.phase = Phase::Sending;
-        // Poco writes the head and the body in two sends: without TCP_NODELAY
-        // the body waits for the receiver's (delayed) ACK of the head.
+        // A request/response exchange: nothing gains from Nagle's delay.
         if (int fd = session.socket().impl()->sockfd(); fd != conn.no_delay_fd) {
             session.socket().setNoDelay(true);
             conn.no_delay_fd = fd;
@@ -328,6 +364,7 @@ Attempt Client::State::exchange(PooledConnection& conn, bool reused, const Reque
         body_stream.exceptions(std::ios::badbit);  // rethrow the session's own exception
         if (!request.body.empty()) body_stream.write(request.body.data(), static_cast<std::streamsize>(request.body.size()));
         body_stream.flush();
+        if (held) held->release_writes();
         where.phase = Phase::AwaitingResponse;
         if (!fit_timeout(conn, deadline)) throw Poco::TimeoutException("deadline passed");
         if (SessionPeek::first_byte(session) == std::char_traits<char>::eof()) {
