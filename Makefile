@@ -51,16 +51,18 @@ test-asan: deps
 	$(SANITIZER_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 # libFuzzer targets (tests/fuzz) built with clang in build-fuzz, each run for
-# FUZZ_SECONDS; crashes land in build-fuzz/fuzz/artifacts/.
+# FUZZ_SECONDS, or for FUZZ_RUNS executions when that is set (one target at a
+# time, one core); crashes land in build-fuzz/fuzz/artifacts/. See tests/fuzz/README.md.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
+FUZZ_RUNS ?=
 FUZZ_STAGES = log;events;config;http;plugin_host;generic;slack;discord;rocket;msteams;github;gitlab;bitbucket;azuredevops
 fuzz:
 	scripts/install-deps --fuzz
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DHERALD_FUZZ=ON -DHERALD_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 		-DHERALD_ONLY="$(FUZZ_STAGES)"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
-	tests/fuzz/run $(FUZZ_BUILD) $(FUZZ_SECONDS)
+	tests/fuzz/run $(FUZZ_BUILD) $(if $(FUZZ_RUNS),--runs $(FUZZ_RUNS),$(FUZZ_SECONDS))
 
 clean:
 	rm -rf $(BUILD)

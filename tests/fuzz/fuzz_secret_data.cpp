@@ -41,7 +41,6 @@ constexpr std::string_view kCanary = "SECRET-CANARY-7f3e91";
 constexpr std::string_view kCanaryBase64 = "U0VDUkVULUNBTkFSWS03ZjNlOTE=";
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    static herald::fuzz::ScratchDir dir;
     if (size < 2) return 0;
     const char* key = kKeys[data[0] % (sizeof kKeys / sizeof kKeys[0])];
     bool base64 = (data[1] & 1) == 0;
@@ -54,9 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         "---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\n";
     yaml += base64 ? "data:\n  " : "stringData:\n  ";
     yaml += std::string(key) + ": " + yaml_quoted(value) + "\n";
-    dir.reset_with("manifests.yaml", yaml);
     herald::config::LoadOptions options;
-    options.config_dir = dir.path();
+    options.manifest_texts.emplace_back("manifests.yaml", std::move(yaml));
     auto result = herald::config::load(options);
     for (const auto& d : result.problems) {
         std::string text = d.field + ": " + d.message;  // the origin's file name is ours

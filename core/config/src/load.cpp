@@ -182,7 +182,12 @@ LoadResult load(const LoadOptions& options) {
     LoadResult result;
     detail::Reporter report(result.problems);
     detail::ConfigBuilder builder(options, report);
-    for (const auto& doc : detail::read_manifests(options.config_dir, report)) builder.add(doc);
+    std::vector<detail::Document> docs;
+    if (options.manifest_texts.empty())
+        docs = detail::read_manifests(options.config_dir, report);
+    else
+        for (const auto& [name, text] : options.manifest_texts) detail::read_manifest_text(name, text, docs, report);
+    for (const auto& doc : docs) builder.add(doc);
     result.config = builder.finish();
     return result;
 }

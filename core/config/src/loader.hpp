@@ -39,6 +39,9 @@ struct Document {
 // Every *.yaml / *.yml under `dir` (sorted, recursive, hidden entries skipped,
 // each real file once) split into its non-empty documents.
 std::vector<Document> read_manifests(const std::filesystem::path& dir, Reporter& report);
+// The documents of one manifest file already read: `name` labels its diagnostics.
+void read_manifest_text(const std::string& name, const std::string& text, std::vector<Document>& docs,
+                        Reporter& report);
 
 // ---- map_reader.cpp
 // Reads the fields of one YAML map, reporting type errors and duplicate keys

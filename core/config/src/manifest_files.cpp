@@ -155,6 +155,12 @@ std::optional<std::vector<YAML::Node>> load_split(std::string_view text) {
     return nodes;
 }
 
+bool within_size_limit(const Origin& origin, std::uintmax_t size, Reporter& report) {
+    if (size <= kMaxManifestBytes) return true;
+    report.error(origin, "", "file is " + std::to_string(size) + " bytes, above the 4 MiB limit for a manifest file");
+    return false;
+}
+
 void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& report) {
     Origin file_origin{file.string(), 0};
     std::error_code ec;
@@ -163,17 +169,22 @@ void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& repo
         report.error(file_origin, "", "cannot read file: " + ec.message());
         return;
     }
-    if (size > kMaxManifestBytes) {
-        report.error(file_origin, "",
-                     "file is " + std::to_string(size) + " bytes, above the 4 MiB limit for a manifest file");
-        return;
-    }
+    if (!within_size_limit(file_origin, size, report)) return;
     std::ifstream in(file, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (!in.good() && !in.eof()) {
         report.error(file_origin, "", "cannot read file");
         return;
     }
+    read_manifest_text(file.string(), text, docs, report);
+}
+
+}  // namespace
+
+void read_manifest_text(const std::string& name, const std::string& text, std::vector<Document>& docs,
+                        Reporter& report) {
+    Origin file_origin{name, 0};
+    if (!within_size_limit(file_origin, text.size(), report)) return;
     std::vector<YAML::Node> nodes;
     try {
         if (auto split = load_split(text))
@@ -182,7 +193,7 @@ void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& repo
             nodes = YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
         // e.msg describes the syntax only; the text itself is never quoted.
-        Origin at{file.string(), document_at_line(text, e.mark.line)};
+        Origin at{name, document_at_line(text, e.mark.line)};
         report.error(at, "",
                      "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
                          std::to_string(e.mark.column + 1) + ": " + e.msg);
@@ -196,11 +207,9 @@ void read_file(const fs::path& file, std::vector<Document>& docs, Reporter& repo
     }
     for (size_t i = 0; i < nodes.size(); ++i) {
         if (nodes[i].IsNull()) continue;  // empty document
-        docs.push_back(Document{Origin{file.string(), static_cast<int>(i + 1)}, nodes[i]});
+        docs.push_back(Document{Origin{name, static_cast<int>(i + 1)}, nodes[i]});
     }
 }
-
-}  // namespace
 
 std::vector<Document> read_manifests(const fs::path& dir, Reporter& report) {
     std::vector<Document> docs;

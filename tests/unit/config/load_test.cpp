@@ -195,6 +195,19 @@ TEST_CASE("Invalid YAML deep in a large file names its document and line") {
     CHECK_THAT(errors[0], Catch::StartsWith(config.file("many.yaml") + ":151: invalid YAML at line 1203"));
 }
 
+TEST_CASE("Manifests given as texts load as files of those names would") {
+    herald::config::LoadOptions options;
+    options.manifest_texts.emplace_back("given.yaml", std::string(kSlackProvider) + "---\nkind: [Secret\n");
+    LoadResult r = herald::config::load(options);
+    auto errors = error_lines(r);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("given.yaml:2: invalid YAML"));
+    options.manifest_texts = {{"ok.yaml", kSlackProvider}};
+    LoadResult ok = herald::config::load(options);
+    REQUIRE(ok.config.providers.size() == 1);
+    CHECK(ok.config.providers[0].origin.file == "ok.yaml");
+}
+
 TEST_CASE("A manifest file above 4 MiB is refused with a clear message") {
     TempDir config;
     config.write("big.yaml", "# " + std::string(4 * 1024 * 1024, 'x') + "\n");

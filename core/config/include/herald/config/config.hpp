@@ -138,6 +138,9 @@ struct Config {
 
 struct LoadOptions {
     std::filesystem::path config_dir;
+    // When not empty: the manifest files as (name, text), used instead of
+    // reading config_dir (tests and fuzzing; names appear in diagnostics).
+    std::vector<std::pair<std::string, std::string>> manifest_texts;
     std::optional<std::filesystem::path> secrets_dir;
     // Is a provider type served by a loaded plugin? Empty = accept every type.
     std::function<bool(std::string_view)> known_type;
