@@ -42,7 +42,7 @@ bench: build
 # (-DHERALD_SANITIZE=ON) in build-asan. Leaks and UB abort the process; the
 # integration tests run the sanitized herald (their harness reads these too).
 ASAN_BUILD ?= build-asan
-SANITIZER_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0 \
+SANITIZER_ENV = HERALD_TEST_SLOWDOWN=3 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=0 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizer/lsan.supp:print_suppressions=0
 test-asan: deps

@@ -71,9 +71,17 @@ def generic_so():
     return path
 
 
+# Every polling deadline is multiplied by HERALD_TEST_SLOWDOWN (default 1):
+# `make test-asan` sets it, since a sanitized herald on a busy machine starts
+# and answers several times slower. Deadlines only bound waits for a
+# condition; nothing asserts that something was fast.
+SLOWDOWN = float(os.environ.get("HERALD_TEST_SLOWDOWN", "1") or "1")
+
+
 def wait_until(predicate, timeout=10.0, interval=0.05, message="condition"):
     """Polls predicate until it returns a truthy value, which is returned.
-    Raises AssertionError after timeout seconds."""
+    Raises AssertionError after timeout (x SLOWDOWN) seconds."""
+    timeout *= SLOWDOWN
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
