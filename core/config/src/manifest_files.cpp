@@ -83,12 +83,15 @@ int document_at_line(const std::string& text, int error_line) {
     return std::max(1, markers + (content_before_marker ? 1 : 0));
 }
 
+// Whether a document's text holds anything but its `---` marker, blank lines
+// and comments.
 bool has_content(std::string_view text) {
     size_t pos = 0;
     while (pos < text.size()) {
         size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) end = text.size();
         std::string_view line = text.substr(pos, end - pos);
+        if (is_marker_line(line)) line.remove_prefix(3);
         auto first = line.find_first_not_of(" \t\r");
         if (first != std::string_view::npos && line[first] != '#') return true;
         pos = end + 1;
@@ -121,38 +124,78 @@ std::optional<std::vector<std::string_view>> split_documents(std::string_view te
     return docs;
 }
 
+// One document's text parsed alone, or why it does not parse.
+struct PartResult {
+    YAML::Node node;
+    std::optional<YAML::Mark> error_at;  // relative to the part
+    std::string error;
+};
+
+// YAML::Load of one document. yaml-cpp 0.7 returns a null node without
+// consuming a stray flow indicator where a document's node should start (a
+// line that is just ","), and YAML::LoadAll then loops on it forever, making
+// an empty document per turn: parsing each document alone, and refusing one
+// that has content but gives no node, keeps that from stalling the loader.
+PartResult parse_part(std::string_view part) {
+    PartResult r;
+    try {
+        r.node = YAML::Load(std::string(part));
+        if (r.node.IsNull() && has_content(part)) {
+            r.error_at = YAML::Mark();
+            // Point past a `---` marker line at the document's own text.
+            if (is_marker_line(part.substr(0, part.find('\n'))) && !has_content(part.substr(0, part.find('\n'))))
+                r.error_at->line = 1;
+            r.error = "no YAML node where the document starts (a stray ',' or other flow indicator?)";
+        }
+    } catch (const YAML::Exception& e) {
+        r.error_at = e.mark;
+        r.error = e.msg;
+    }
+    return r;
+}
+
 // Large files are parsed in two halves on two threads: yaml-cpp is most of
-// the startup time with many Providers. nullopt when a document does not
-// parse alone; the caller then parses the whole stream for the exact error.
+// the startup time with many Providers.
 constexpr size_t kParallelDocuments = 128;
 
-std::optional<std::vector<YAML::Node>> load_split(std::string_view text) {
+struct SplitResult {
+    std::vector<YAML::Node> nodes;
+    std::optional<YAML::Mark> error_at;  // absolute line and column
+    std::string error;
+};
+
+// nullopt when the stream cannot be split safely (directives, end markers):
+// the caller parses it whole.
+std::optional<SplitResult> load_split(std::string_view text) {
     auto parts = split_documents(text);
-    if (!parts || parts->size() < kParallelDocuments) return std::nullopt;
-    const bool first_is_document = !parts->front().empty();
-    if (!first_is_document) parts->erase(parts->begin());
-    std::vector<YAML::Node> nodes(parts->size());
+    if (!parts) return std::nullopt;
+    if (parts->front().empty()) parts->erase(parts->begin());
+    std::vector<PartResult> results(parts->size());
     auto parse = [&](size_t from, size_t to) {
-        for (size_t i = from; i < to; ++i) nodes[i] = YAML::Load(std::string((*parts)[i]));
+        for (size_t i = from; i < to; ++i) results[i] = parse_part((*parts)[i]);
     };
-    const size_t half = parts->size() / 2;
-    bool second_ok = true;
-    std::thread second([&] {
-        try {
-            parse(half, parts->size());
-        } catch (const YAML::Exception&) {
-            second_ok = false;
-        }
-    });
-    bool first_ok = true;
-    try {
+    if (parts->size() < kParallelDocuments) {
+        parse(0, parts->size());
+    } else {
+        const size_t half = parts->size() / 2;
+        std::thread second([&] { parse(half, parts->size()); });
         parse(0, half);
-    } catch (const YAML::Exception&) {
-        first_ok = false;
+        second.join();
     }
-    second.join();
-    if (!first_ok || !second_ok) return std::nullopt;
-    return nodes;
+    SplitResult out;
+    out.nodes.reserve(results.size());
+    for (size_t i = 0; i < results.size(); ++i) {
+        if (results[i].error_at) {
+            const size_t offset = size_t((*parts)[i].data() - text.data());
+            YAML::Mark at = *results[i].error_at;
+            at.line += int(std::count(text.begin(), text.begin() + std::ptrdiff_t(offset), '\n'));
+            out.error_at = at;
+            out.error = std::move(results[i].error);
+            return out;
+        }
+        out.nodes.push_back(std::move(results[i].node));
+    }
+    return out;
 }
 
 bool within_size_limit(const Origin& origin, std::uintmax_t size, Reporter& report) {
@@ -185,19 +228,23 @@ void read_manifest_text(const std::string& name, const std::string& text, std::v
                         Reporter& report) {
     Origin file_origin{name, 0};
     if (!within_size_limit(file_origin, text.size(), report)) return;
+    // The messages describe the syntax only; the text itself is never quoted.
+    auto invalid = [&](const YAML::Mark& mark, const std::string& why) {
+        Origin at{name, document_at_line(text, mark.line)};
+        report.error(at, "",
+                     "invalid YAML at line " + std::to_string(mark.line + 1) + ", column " +
+                         std::to_string(mark.column + 1) + ": " + why);
+    };
     std::vector<YAML::Node> nodes;
     try {
-        if (auto split = load_split(text))
-            nodes = std::move(*split);
-        else
-            nodes = YAML::LoadAll(text);
+        if (auto split = load_split(text)) {
+            if (split->error_at) return invalid(*split->error_at, split->error);
+            nodes = std::move(split->nodes);
+        } else {
+            nodes = YAML::LoadAll(text);  // directives or end markers: rare, parsed whole
+        }
     } catch (const YAML::Exception& e) {
-        // e.msg describes the syntax only; the text itself is never quoted.
-        Origin at{name, document_at_line(text, e.mark.line)};
-        report.error(at, "",
-                     "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                         std::to_string(e.mark.column + 1) + ": " + e.msg);
-        return;
+        return invalid(e.mark, e.msg);
     }
     if (nodes.size() > kMaxDocumentsPerFile) {
         report.error(file_origin, "",

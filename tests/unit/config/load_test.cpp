@@ -208,6 +208,22 @@ TEST_CASE("Manifests given as texts load as files of those names would") {
     CHECK(ok.config.providers[0].origin.file == "ok.yaml");
 }
 
+TEST_CASE("A stray flow indicator where a document starts is an error, not a stall") {
+    // yaml-cpp 0.7's LoadAll loops for ever on these (found by fuzz_config_load).
+    for (const char* text : {",\n", " , plain text\n", "---\n,\n"}) {
+        herald::config::LoadOptions options;
+        options.manifest_texts = {{"m.yaml", text}};
+        auto errors = error_lines(herald::config::load(options));
+        REQUIRE(errors.size() == 1);
+        CHECK_THAT(errors[0], Catch::Contains("no YAML node where the document starts"));
+    }
+    herald::config::LoadOptions options;
+    options.manifest_texts = {{"m.yaml", std::string(kSlackProvider) + "---\n, x\n"}};
+    auto errors = error_lines(herald::config::load(options));
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("m.yaml:2: invalid YAML at line 9"));
+}
+
 TEST_CASE("A manifest file above 4 MiB is refused with a clear message") {
     TempDir config;
     config.write("big.yaml", "# " + std::string(4 * 1024 * 1024, 'x') + "\n");
