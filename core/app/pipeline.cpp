@@ -4,7 +4,6 @@
 #include <herald/log/log.hpp>
 
 #include <chrono>
-#include <ctime>
 #include <unordered_map>
 
 namespace herald::app {
@@ -15,16 +14,6 @@ constexpr int kStatuses[6] = {202, 400, 413, 429, 500, 503};
 int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// RFC 1123 date in GMT, as Flux writes X-RateLimit-Reset and Retry-After.
-std::string http_date(int64_t unix_ms) {
-    std::time_t t = std::time_t(unix_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    return buf;
 }
 
 }  // namespace
@@ -83,9 +72,9 @@ intake::Reply Pipeline::handle(std::string body) {
     const std::string key = events::duplicate_key(event);
     auto d = duplicates_.check(key, now);
     intake::Reply ok{202, {{"X-RateLimit-Limit", "1"}, {"X-RateLimit-Remaining", "0"},
-                           {"X-RateLimit-Reset", http_date(d.window_end_ms)}}, ""};
+                           {"X-RateLimit-Reset", intake::http_date(d.window_end_ms / 1000)}}, ""};
     if (!d.allowed) {
-        ok.headers.emplace_back("Retry-After", http_date(d.window_end_ms));
+        ok.headers.emplace_back("Retry-After", intake::http_date(d.window_end_ms / 1000));
         ok.body = "Too Many Requests";
         log::debug("intake", "duplicate event dropped",
                    {{"object", event.object.kind + "/" + event.object.ns + "/" + event.object.name}});

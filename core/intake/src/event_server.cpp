@@ -18,9 +18,6 @@
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
-#include <Poco/Timestamp.h>
 
 #include <poll.h>
 
@@ -187,7 +184,7 @@ const std::string& http_date_now() {
     std::time_t now = std::time(nullptr);
     if (now != second) {
         second = now;
-        text = Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(now), Poco::DateTimeFormat::HTTP_FORMAT);
+        text = http_date(now);
     }
     return text;
 }
@@ -283,6 +280,15 @@ private:
 };
 
 }  // namespace
+
+std::string http_date(int64_t unix_seconds) {
+    std::time_t t = std::time_t(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buf;
+}
 
 bool split_host_port(const std::string& text, std::string& host, uint16_t& port) {
     auto colon = text.rfind(':');

@@ -48,6 +48,10 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+// An HTTP date ("Thu, 26 Nov 2026 23:34:04 GMT") for `unix_seconds`: the
+// Date header, and the times in Retry-After and X-RateLimit-Reset.
+std::string http_date(int64_t unix_seconds);
+
 // Splits "host:port" (IPv6 as "[::1]:9090"); false when malformed.
 bool split_host_port(const std::string& text, std::string& host, uint16_t& port);
 
