@@ -43,6 +43,19 @@ std::vector<Document> read_manifests(const std::filesystem::path& dir, Reporter&
 void read_manifest_text(const std::string& name, const std::string& text, std::vector<Document>& docs,
                         Reporter& report);
 
+// ---- yaml_stream.cpp
+// The documents of a YAML stream as YAML::LoadAll reads them (empty ones as
+// null nodes), or its first syntax error: line and column in the whole
+// text, document 1-based. Never loops: a stray flow indicator where a
+// document starts is an error.
+struct YamlStream {
+    std::vector<YAML::Node> nodes;
+    std::optional<YAML::Mark> error_at;
+    int error_document = 0;
+    std::string error;
+};
+YamlStream parse_yaml_stream(std::string_view text);
+
 // ---- map_reader.cpp
 // Reads the fields of one YAML map, reporting type errors and duplicate keys
 // with full field paths, and remembering which keys were used so the rest can

@@ -1,6 +1,10 @@
 // Manifest files and documents: discovery, versions, kinds, metadata, limits.
 #include "config_fixture.hpp"
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
 using herald::config::LoadResult;
 
 TEST_CASE("Valid multi-document files load for all three notification apiVersions") {
@@ -222,6 +226,75 @@ TEST_CASE("A stray flow indicator where a document starts is an error, not a sta
     auto errors = error_lines(herald::config::load(options));
     REQUIRE(errors.size() == 1);
     CHECK_THAT(errors[0], Catch::StartsWith("m.yaml:2: invalid YAML at line 9"));
+}
+
+TEST_CASE("Streams with end markers and directives are split into documents too") {
+    auto load_text = [](const std::string& text) {
+        herald::config::LoadOptions options;
+        options.manifest_texts = {{"m.yaml", text}};
+        return herald::config::load(options);
+    };
+    // A stray ',' after an end marker looped yaml-cpp's LoadAll as well.
+    auto errors = error_lines(load_text(std::string(kSlackProvider) + "...\n,\n"));
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("m.yaml:2: invalid YAML at line 9"));
+    CHECK_THAT(errors[0], Catch::Contains("no YAML node where the document starts"));
+
+    // Directives and comments before `---` stay with the document they
+    // precede; `...` lines with nothing before them start no document.
+    std::string provider(kSlackProvider);
+    LoadResult r = load_text("# head\n%YAML 1.2\n---\n" + provider + "...\n\n...\n\n# between\n%YAML 1.2\n---\n" +
+                             std::regex_replace(provider, std::regex("name: slack"), "name: second") +
+                             "...\n# tail\n");
+    CHECK(error_lines(r).empty());
+    REQUIRE(r.config.providers.size() == 2);
+    CHECK(r.config.providers[0].origin.document == 1);
+    CHECK(r.config.providers[1].origin.document == 2);
+
+    // A directive after a document's content ends that document, as
+    // yaml-cpp's scanner reads it (YAML::Load alone would drop the rest).
+    r = load_text(provider + "%YAML 1.2\n---\n" +
+                  std::regex_replace(provider, std::regex("name: slack"), "name: second"));
+    CHECK(error_lines(r).empty());
+    REQUIRE(r.config.providers.size() == 2);
+    CHECK(r.config.providers[1].origin.document == 2);
+}
+
+TEST_CASE("Every document yaml-cpp reads is kept, and a quote left open before `---` is an error") {
+    auto load_text = [](const std::string& text) {
+        herald::config::LoadOptions options;
+        options.manifest_texts = {{"m.yaml", text}};
+        return herald::config::load(options);
+    };
+    // yaml-cpp ends the sequence's document where the mapping starts: two
+    // documents, the first one refused, none dropped.
+    LoadResult r = load_text("- a\n" + std::string(kSlackProvider));
+    auto errors = error_lines(r);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("m.yaml:1:"));
+    REQUIRE(r.config.providers.size() == 1);
+    CHECK(r.config.providers[0].origin.document == 2);
+
+    errors = error_lines(load_text("kind: Provider\nmetadata:\n  name: \"open\n---\n" + std::string(kSlackProvider)));
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::StartsWith("m.yaml:1: invalid YAML at line 4, column 1: illegal document indicator"));
+}
+
+TEST_CASE("Inputs the fuzzer found load to diagnostics, without stalling") {
+    // Each once made yaml-cpp 0.7 loop for ever; ctest's timeout catches a
+    // return of that.
+    const std::filesystem::path dir = HERALD_FUZZ_REGRESSIONS "/fuzz_config_load";
+    int replayed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        herald::config::LoadOptions options;
+        options.manifest_texts = {{entry.path().filename().string(), text}};
+        INFO(entry.path());
+        CHECK_FALSE(error_lines(herald::config::load(options)).empty());
+        ++replayed;
+    }
+    CHECK(replayed >= 2);
 }
 
 TEST_CASE("A manifest file above 4 MiB is refused with a clear message") {
