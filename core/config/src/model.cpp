@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace herald::config {
@@ -112,18 +113,29 @@ std::optional<uint32_t> parse_timeout_ms(std::string_view text) {
 }
 
 namespace {
-// The password part of a URL's user info ("scheme://user:pass@host"), if any.
-std::string url_password(std::string_view url) {
+// The user info of a URL ("user:pass" of "scheme://user:pass@host"), if any.
+std::optional<std::string_view> url_userinfo(std::string_view url) {
     auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return {};
+    if (scheme_end == std::string_view::npos) return std::nullopt;
     auto authority = url.substr(scheme_end + 3);
     authority = authority.substr(0, authority.find_first_of("/?#"));
     auto at = authority.rfind('@');
-    if (at == std::string_view::npos) return {};
-    auto userinfo = authority.substr(0, at);
-    auto colon = userinfo.find(':');
+    if (at == std::string_view::npos) return std::nullopt;
+    return authority.substr(0, at);
+}
+
+// The password part of a URL's user info ("" when none).
+std::string url_password(std::string_view url) {
+    auto userinfo = url_userinfo(url);
+    auto colon = userinfo ? userinfo->find(':') : std::string_view::npos;
     if (colon == std::string_view::npos) return {};
-    return std::string(userinfo.substr(colon + 1));
+    return std::string(userinfo->substr(colon + 1));
+}
+
+// The user name of a URL's user info ("" when none).
+std::string url_username(std::string_view url) {
+    auto userinfo = url_userinfo(url);
+    return userinfo ? std::string(userinfo->substr(0, userinfo->find(':'))) : std::string();
 }
 
 // The credential of an "<auth-scheme> <credential>" header value ("Bearer
@@ -138,20 +150,6 @@ std::string scheme_credential(std::string_view value) {
     while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
     if (credential.size() < 4 || credential.find(' ') != std::string_view::npos) return {};
     return std::string(credential);
-}
-}  // namespace
-
-namespace {
-
-// The user name of a URL's userinfo ("" when none).
-std::string url_username(std::string_view url) {
-    auto scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos) return {};
-    auto authority = url.substr(scheme_end + 3);
-    authority = authority.substr(0, authority.find_first_of("/?#"));
-    auto at = authority.rfind('@');
-    if (at == std::string_view::npos) return {};
-    return std::string(authority.substr(0, std::min(at, authority.find(':'))));
 }
 
 // Parts of a secret webhook address a receiver may echo back on their own
