@@ -27,20 +27,12 @@ bool is_indicator_line(std::string_view line, std::string_view indicator) {
     return line.compare(0, 3, indicator) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
 }
 
-// Whether a marker line holds a node after its indicator.
-bool has_node_after_indicator(std::string_view line) {
-    auto first = line.find_first_not_of(" \t", 3);
-    return first != std::string_view::npos && line[first] != '#';
-}
 
 bool is_start_marker(std::string_view line) { return is_indicator_line(line, "---"); }
 bool is_end_marker(std::string_view line) { return is_indicator_line(line, "..."); }
 bool is_directive(std::string_view line) { return !line.empty() && line[0] == '%'; }
 
-// A line that holds no node: blank, a comment, a directive or an end marker.
-// (The text after a `---` marker on its line is content.)
-bool is_prelude_line(std::string_view line) {
-    if (is_end_marker(line) || is_directive(line)) return true;
+bool is_blank_or_comment(std::string_view line) {
     auto first = line.find_first_not_of(" \t\r");
     return first == std::string_view::npos || line[first] == '#';
 }
@@ -105,10 +97,10 @@ std::vector<Part> split_documents(std::string_view text) {
             document = true;
         } else if (is_end_marker(line)) {
             document = true;
-            ended = !has_node_after_indicator(line);
+            ended = is_blank_or_comment(line.substr(3));  // else a node starts after it
         } else if (is_directive(line)) {
             if (ended) cut_before(line_start);
-        } else if (!is_prelude_line(line)) {
+        } else if (!is_blank_or_comment(line)) {
             if (ended) cut_before(line_start);
             document = true;
         }
