@@ -7,6 +7,8 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 
 namespace herald::plugin_host {
 
@@ -67,10 +69,21 @@ herald_status host_hmac_sha256(const herald_host*, herald_bytes key, herald_byte
 
 const void* host_get_extension(const herald_host*, const char*) { return nullptr; }
 
+// Every context made, never freed, held from a global so leak checkers see
+// them reachable after the registry that made them is gone.
+std::mutex contexts_mutex;
+std::vector<HostContext*>* contexts = nullptr;
+
+void keep_for_process_lifetime(HostContext* ctx) {
+    std::lock_guard<std::mutex> lock(contexts_mutex);
+    if (!contexts) contexts = new std::vector<HostContext*>;
+    contexts->push_back(ctx);
+}
+
 }  // namespace
 
 HostContext* make_host_context(std::string plugin_id, std::string host_version, LogSink log) {
-    // Leaked on purpose: the plugin may keep the host pointer until exit.
+    // Never freed: the plugin may keep the host pointer until exit.
     auto ctx = std::make_unique<HostContext>();
     ctx->plugin_id = std::move(plugin_id);
     ctx->host_version = std::move(host_version);
@@ -85,6 +98,7 @@ HostContext* make_host_context(std::string plugin_id, std::string host_version, 
     h.log = &host_log;
     h.hmac_sha256 = &host_hmac_sha256;
     h.get_extension = &host_get_extension;
+    keep_for_process_lifetime(ctx.get());
     return ctx.release();
 }
 
