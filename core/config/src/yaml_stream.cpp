@@ -62,8 +62,9 @@ bool wide_encoding(std::string_view text) {
 // A text holding whole documents, to parse apart from the others.
 struct Part {
     std::string_view text;
-    // Cut before a `---` or directive line: the parser must see a boundary
-    // after the text, or a quote left open at its end would pass for closed.
+    // Cut before a later line (a `---`, or what follows `...`): the parser
+    // must see a boundary after the text, or a quote left open at its end
+    // would pass for closed.
     bool before_boundary = false;
 };
 
