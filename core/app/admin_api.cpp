@@ -87,6 +87,22 @@ AdminApi::AdminApi(std::function<std::shared_ptr<const Runtime>()> runtime, deli
                                 for (const auto& b : plugins_.breaker_states()) open += b.open ? 1 : 0;
                                 return open;
                             });
+    // The store's writer: events per transaction is events_committed ÷
+    // transactions; a growing queue means the disk does not keep up.
+    metrics_.counter_callback("herald_store_transactions_total",
+                              "Store transactions run by the writer (committed or rolled back).",
+                              [this] { return double(store_.stats().transactions); });
+    metrics_.counter_callback("herald_store_failed_transactions_total",
+                              "Store transactions rolled back (each is retried; the log says why).",
+                              [this] { return double(store_.stats().failed_transactions); });
+    metrics_.counter_callback("herald_store_events_committed_total", "Events committed to the store.",
+                              [this] { return double(store_.stats().events_committed); });
+    metrics_.counter_callback("herald_store_dropped_updates_total",
+                              "Delivery outcome updates given up after repeated store failures "
+                              "(those deliveries are sent again after a restart).",
+                              [this] { return double(store_.stats().dropped_updates); });
+    metrics_.gauge_callback("herald_store_queue", "Items waiting for the store's writer.",
+                            [this] { return double(store_.stats().queued); });
     metrics_.gauge("herald_build_info", "Build information.", {{"version", HERALD_VERSION}}).set(1);
 }
 

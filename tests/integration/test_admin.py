@@ -66,6 +66,17 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(metric(m, "herald_deliveries_pending"), 0)
         self.assertEqual(metric(m, "herald_dead_letters"), 3)
 
+    def test_store_metrics_count_the_writer_s_work(self):
+        m = self.herald.metrics()
+        # 3 events committed; the duplicate and the bad bodies never reach the store.
+        self.assertEqual(metric(m, "herald_store_events_committed_total"), 3)
+        # at least one transaction per event (each POST waits for its commit, and
+        # they were sent one after another) plus the outcome updates
+        self.assertGreaterEqual(metric(m, "herald_store_transactions_total"), 3)
+        self.assertEqual(metric(m, "herald_store_failed_transactions_total"), 0)
+        self.assertEqual(metric(m, "herald_store_dropped_updates_total"), 0)
+        self.assertIsNotNone(metric(m, "herald_store_queue"))
+
     def test_metrics_is_prometheus_text(self):
         status, headers, body = self.herald.get_admin("/metrics")
         self.assertEqual(status, 200)
@@ -73,6 +84,8 @@ class AdminTest(unittest.TestCase):
         text = body.decode()
         self.assertIn("# TYPE herald_events_received_total counter", text)
         self.assertIn("# TYPE herald_deliveries_pending gauge", text)
+        self.assertIn("# TYPE herald_store_transactions_total counter", text)
+        self.assertIn("# TYPE herald_store_queue gauge", text)
 
     def test_deliveries_filter_by_state_and_provider(self):
         h = self.herald

@@ -71,6 +71,11 @@ void Registry::gauge_callback(const std::string& name, const std::string& help, 
     family(name, Kind::Gauge, help).callback = std::move(fn);
 }
 
+void Registry::counter_callback(const std::string& name, const std::string& help, std::function<double()> fn) {
+    std::lock_guard lock(mutex_);
+    family(name, Kind::Counter, help).callback = std::move(fn);
+}
+
 std::string escape_label_value(const std::string& v) {
     std::string out;
     for (char c : v) {

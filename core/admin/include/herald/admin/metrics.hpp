@@ -66,6 +66,8 @@ public:
                          const std::vector<double>& bounds);
     // A gauge computed at scrape time (e.g. pending deliveries from the store).
     void gauge_callback(const std::string& name, const std::string& help, std::function<double()> fn);
+    // A counter read at scrape time from a count kept elsewhere (it must only grow).
+    void counter_callback(const std::string& name, const std::string& help, std::function<double()> fn);
 
     std::string render() const;
 
