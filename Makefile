@@ -55,8 +55,8 @@ test-asan: deps
 # answers and Retry-After, the plugin host and every plugin's handling of API
 # responses) with their unit tests and the replay of each fuzz target's corpus
 # (tests/fuzz), built with ASan+UBSan at -O0 (Debug): optimized, the same set
-# compiles for about 11 minutes on 2 cores; -O0, build and tests take about 4. `make test-asan`
-# runs everything, optimized.
+# compiles for about 11 minutes on 2 cores; at -O0, build and tests take about
+# 4. `make test-asan` runs everything, optimized.
 ASAN_CI_BUILD ?= build-asan-ci
 FUZZ_STAGES = log;events;config;http;plugin_host;generic;slack;discord;rocket;msteams;github;gitlab;bitbucket;azuredevops
 ASAN_CI_TESTS ?= unit;fuzz

@@ -27,7 +27,6 @@ bool is_indicator_line(std::string_view line, std::string_view indicator) {
     return line.compare(0, 3, indicator) == 0 && (line.size() == 3 || line[3] == ' ' || line[3] == '\t');
 }
 
-
 bool is_start_marker(std::string_view line) { return is_indicator_line(line, "---"); }
 bool is_end_marker(std::string_view line) { return is_indicator_line(line, "..."); }
 bool is_directive(std::string_view line) { return !line.empty() && line[0] == '%'; }
